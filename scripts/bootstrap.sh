@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages that building and testing sessiongate need.
+# Idempotent: quiet when everything is present; runs `apt-get update` only
+# when something is missing. Node/npm come from Debian only where `node` is
+# absent (machines that already have a newer Node keep it).
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config git curl
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libssl-dev liblmdb-dev lmdb-utils libyaml-cpp-dev catch2 libcli11-dev libhiredis-dev
+  redis-server chromium procps python3
+)
+command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bootstrap: installing ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo_cmd apt-get update -qq
+  # Debian starts redis-server on install; our tests start their own on
+  # ports of their own, so the system one is left alone.
+  $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,34 @@
+// Secret keys, newest first (rotation), and the per-use keys derived from them.
+#pragma once
+
+#include "config/config.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sessiongate::session {
+
+class SecretKeys {
+public:
+    /// Keys from SESSIONGATE_SECRET_KEYS (comma-separated), else from
+    /// `secret_key_file` (one per line, newest first, blank lines and `#`
+    /// comments skipped); for the LMDB store with neither, a key file is
+    /// generated (mode 0600) in the store directory and reused afterwards.
+    /// Throws std::runtime_error with a clear message on failure.
+    static SecretKeys load(const config::Config& config);
+
+    explicit SecretKeys(std::vector<std::string> keys);
+
+    const std::vector<std::string>& keys() const { return keys_; }
+
+    /// The handle shown as X-Session-Id: base64url(HMAC-SHA256(k, id)), k
+    /// derived from the newest key for this use alone.
+    std::string handle_for(std::string_view id) const;
+
+private:
+    std::vector<std::string> keys_;
+    std::string handle_key_;
+};
+
+}  // namespace sessiongate::session
