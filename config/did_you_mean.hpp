@@ -1,0 +1,18 @@
+// Suggestions for misspelt keys and variables.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sessiongate::config {
+
+/// Levenshtein distance, ignoring case and treating '-' as '_'.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
+/// The candidate nearest to `word` when it is near enough to be a typo
+/// (distance 1 for short words, 2 from five characters, a third beyond).
+std::optional<std::string> closest(std::string_view word, const std::vector<std::string>& candidates);
+
+}  // namespace sessiongate::config

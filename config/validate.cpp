@@ -1,0 +1,134 @@
+#include "config/validate.hpp"
+
+#include "config/read.hpp"
+#include "config/values.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace sessiongate::config {
+namespace {
+
+constexpr std::size_t session_headroom = 16 * 1024;  // the rest of a response head
+
+class Checker {
+public:
+    Checker(const Config& config, const Origins& origins) : config_(config), origins_(origins) {}
+
+    /// A problem reported where `key` was set (or against the config when it
+    /// kept its default).
+    void at(const std::string& key, std::string message) {
+        auto found = origins_.find(key);
+        if (found == origins_.end()) {
+            problems_.push_back({config_.source.empty() ? "configuration" : config_.source, 0, key, std::move(message)});
+            return;
+        }
+        problems_.push_back({found->second.file, found->second.line, found->second.label, std::move(message)});
+    }
+
+    /// "not available yet: tls.cert_file": the message names the key, so a
+    /// file problem does not repeat it; a variable or flag is still named.
+    void not_available(const std::string& key) {
+        at(key, "not available yet: " + key);
+        if (problems_.back().key == key) problems_.back().key.clear();
+    }
+
+    bool was_set(const std::string& key) const { return origins_.contains(key); }
+    std::vector<Problem> take() { return std::move(problems_); }
+
+private:
+    const Config& config_;
+    const Origins& origins_;
+    std::vector<Problem> problems_;
+};
+
+bool starts_with_word(std::string_view text, std::string_view prefix) {
+    return text.size() >= prefix.size() && read::same_word(text.substr(0, prefix.size()), prefix);
+}
+
+void check_cookie(const CookieSettings& cookie, Checker& check) {
+    if (cookie.samesite == SameSite::None && !cookie.secure)
+        check.at("cookie.samesite", "None requires cookie.secure: true");
+    if (starts_with_word(cookie.name, "__Host-")) {
+        if (cookie.domain) check.at("cookie.name", "a __Host- cookie must not have cookie.domain");
+        if (!cookie.secure) check.at("cookie.name", "a __Host- cookie requires cookie.secure: true");
+        if (cookie.path != "/") check.at("cookie.name", "a __Host- cookie requires cookie.path: /");
+    } else if (starts_with_word(cookie.name, "__Secure-") && !cookie.secure) {
+        check.at("cookie.name", "a __Secure- cookie requires cookie.secure: true");
+    }
+}
+
+void check_store(const StoreSettings& store, const Config& config, bool secret_keys_in_environment,
+                 Checker& check) {
+    if (store.type != StoreType::Lmdb && !config.secret_key_file && !secret_keys_in_environment)
+        check.at("store.type", std::string("the ") + (store.type == StoreType::Redis ? "redis" : "cookie") +
+                                   " store requires secret_key_file or SESSIONGATE_SECRET_KEYS");
+    if (store.max_map_size < store.map_size)
+        check.at(check.was_set("store.max_map_size") ? "store.max_map_size" : "store.map_size",
+                 "store.max_map_size (" + size_text(store.max_map_size) + ") must be at least store.map_size (" +
+                     size_text(store.map_size) + ")");
+}
+
+void check_tls(const Config& config, Checker& check) {
+    if (config.tls.cert_file && !config.tls.key_file) check.at("tls.cert_file", "requires tls.key_file");
+    if (config.tls.key_file && !config.tls.cert_file) check.at("tls.key_file", "requires tls.cert_file");
+}
+
+void check_routes(const std::vector<Route>& routes, Checker& check) {
+    for (std::size_t i = 0; i < routes.size(); ++i) {
+        std::string name = "routes[" + std::to_string(i) + "]";
+        if (routes[i].prefix.empty()) {
+            check.at(name, "prefix is required");
+            continue;
+        }
+        for (std::size_t j = 0; j < i; ++j)
+            if (routes[j].prefix == routes[i].prefix)
+                check.at(name + ".prefix", "same prefix as routes[" + std::to_string(j) + "]");
+    }
+}
+
+// Headers the proxy writes itself or that frame the message: a session value
+// must not replace them.
+void check_inject(const Config& config, Checker& check) {
+    const std::string& prefix = config.header_prefix;
+    const std::array<std::string, 9> reserved = {
+        prefix, prefix + "-Id", prefix + "-State", prefix + "-Expires", "Host", "Cookie",
+        "Connection", "Content-Length", "Transfer-Encoding"};
+    for (const auto& [key, header] : config.inject)
+        for (const std::string& name : reserved)
+            if (read::same_word(header, name))
+                check.at("inject", "header for \"" + key + "\" cannot be " + name + ", which sessiongate sets itself");
+}
+
+void check_not_built(const Config& config, Checker& check) {
+    if (config.tls.cert_file) check.not_available("tls.cert_file");
+    if (config.tls.key_file) check.not_available("tls.key_file");
+    if (config.store.type != StoreType::Lmdb) check.not_available("store.type");
+    if (config.admin_token_file) check.not_available("admin_token_file");
+    if (!config.index.empty()) check.not_available("index");
+    if (config.upstream.scheme == "https") check.not_available("upstream");
+    if (config.upstream_tls.ca_file) check.not_available("upstream_tls.ca_file");
+}
+
+}  // namespace
+
+std::vector<Problem> validate(Config& config, const Origins& origins, bool secret_keys_in_environment) {
+    // The session travels in one request header and comes back in response
+    // headers: the response head must have room for it.
+    config.limits.max_response_header_bytes =
+        std::max(config.limits.max_response_header_bytes, 2 * config.session_max_bytes + session_headroom);
+    // As Django behind HTTPS: a TLS listener makes the cookie Secure unless
+    // the configuration says otherwise.
+    if (config.tls.cert_file && !origins.contains("cookie.secure")) config.cookie.secure = true;
+
+    Checker check(config, origins);
+    check_cookie(config.cookie, check);
+    check_store(config.store, config, secret_keys_in_environment, check);
+    check_tls(config, check);
+    check_routes(config.routes, check);
+    check_inject(config, check);
+    check_not_built(config, check);
+    return check.take();
+}
+
+}  // namespace sessiongate::config
