@@ -165,13 +165,15 @@ private:
     void apply_at(const Tree& value, const std::string& schema_path, const std::string& shown, int key_line,
                   const Source& source, Route* route) {
         if (const Setting* setting = find_setting(schema_path)) {
+            // Remembered even when the value is refused: the key was given,
+            // and later checks must not call it missing.
+            remember(shown, key_line, source);
             Target target{config_, route};
             try {
                 setting->apply(target, value);
             } catch (const InvalidValue& invalid) {
                 return report(source, invalid.line ? invalid.line : key_line, shown, invalid.message);
             }
-            remember(shown, key_line, source);
             if (setting->add_item) apply_items(*setting, value, schema_path, shown, source);
             return;
         }

@@ -63,10 +63,12 @@ void check_store(const StoreSettings& store, const Config& config, bool secret_k
     if (store.type != StoreType::Lmdb && !config.secret_key_file && !secret_keys_in_environment)
         check.at("store.type", std::string("the ") + (store.type == StoreType::Redis ? "redis" : "cookie") +
                                    " store requires secret_key_file or SESSIONGATE_SECRET_KEYS");
-    if (store.max_map_size < store.map_size)
-        check.at(check.was_set("store.max_map_size") ? "store.max_map_size" : "store.map_size",
-                 "store.max_map_size (" + size_text(store.max_map_size) + ") must be at least store.map_size (" +
-                     size_text(store.map_size) + ")");
+    if (store.max_map_size < store.map_size) {
+        if (check.was_set("store.max_map_size"))
+            check.at("store.max_map_size", "must be at least store.map_size (" + size_text(store.map_size) + ")");
+        else
+            check.at("store.map_size", "must be at most store.max_map_size (" + size_text(store.max_map_size) + ")");
+    }
 }
 
 void check_tls(const Config& config, Checker& check) {
@@ -78,7 +80,8 @@ void check_routes(const std::vector<Route>& routes, Checker& check) {
     for (std::size_t i = 0; i < routes.size(); ++i) {
         std::string name = "routes[" + std::to_string(i) + "]";
         if (routes[i].prefix.empty()) {
-            check.at(name, "prefix is required");
+            // A prefix given but refused has been reported already.
+            if (!check.was_set(name + ".prefix")) check.at(name, "prefix is required");
             continue;
         }
         for (std::size_t j = 0; j < i; ++j)

@@ -1,0 +1,136 @@
+// Bad configurations and the exact messages they produce.
+#include "config_test_support.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace sessiongate::config;
+using sessiongate::config::test::load_yaml;
+using sessiongate::config::test::problem_texts;
+
+namespace {
+
+struct BadCase {
+    const char* what;
+    std::string yaml;
+    std::vector<std::string> problems;
+};
+
+const std::vector<BadCase> bad_cases = {
+    {"threads out of range", "threads: 0\n", {"sessiongate.yaml:1: threads: must be between 1 and 256 (got 0)"}},
+    {"threads not a number", "threads: four\n", {"sessiongate.yaml:1: threads: must be an integer (got \"four\")"}},
+    {"threads a list", "threads: [1]\n", {"sessiongate.yaml:1: threads: must be an integer (got a list)"}},
+    {"samesite not a choice", "listen: 127.0.0.1:8080\ncookie:\n  samesite: lax2\n",
+     {"sessiongate.yaml:3: cookie.samesite: must be one of Strict, Lax, None (got \"lax2\")"}},
+    {"boolean", "cookie:\n  secure: maybe\n",
+     {"sessiongate.yaml:2: cookie.secure: must be true or false (got \"maybe\")"}},
+    {"top-level typo", "cokie:\n  name: sid\n",
+     {"sessiongate.yaml:1: cokie: unknown key (did you mean \"cookie\"?)"}},
+    {"nested typo", "cookie:\n  samsite: Lax\n",
+     {"sessiongate.yaml:2: cookie.samsite: unknown key (did you mean \"cookie.samesite\"?)"}},
+    {"key in the wrong section", "samesite: Lax\n",
+     {"sessiongate.yaml:1: samesite: unknown key (did you mean \"cookie.samesite\"?)"}},
+    {"unknown key, nothing near", "frobnicate: 1\n", {"sessiongate.yaml:1: frobnicate: unknown key"}},
+    {"listen without port", "listen: localhost\n",
+     {"sessiongate.yaml:1: listen: must be host:port with a port 0..65535 (got \"localhost\")"}},
+    {"listen port too big", "admin: 127.0.0.1:70000\n",
+     {"sessiongate.yaml:1: admin: must be host:port with a port 0..65535 (got \"127.0.0.1:70000\")"}},
+    {"upstream with a path", "upstream: http://app:8000/api\n",
+     {"sessiongate.yaml:1: upstream: must be an http:// or https:// URL with a host, an optional port and no "
+      "path (got \"http://app:8000/api\")"}},
+    {"upstream other scheme", "upstream: ftp://app\n",
+     {"sessiongate.yaml:1: upstream: must be an http:// or https:// URL with a host, an optional port and no "
+      "path (got \"ftp://app\")"}},
+    {"session too small", "session_max_bytes: 100\n",
+     {"sessiongate.yaml:1: session_max_bytes: must be between 256 and 1MiB (got 100)"}},
+    {"session too big", "session_max_bytes: 2MiB\n",
+     {"sessiongate.yaml:1: session_max_bytes: must be between 256 and 1MiB (got \"2MiB\")"}},
+    {"size zero", "limits:\n  max_request_body_bytes: 0\n",
+     {"sessiongate.yaml:2: limits.max_request_body_bytes: must be greater than 0 (got 0)"}},
+    {"size unit unknown", "limits:\n  max_request_header_bytes: 16KB\n",
+     {"sessiongate.yaml:2: limits.max_request_header_bytes: must be a size in bytes, or a string like "
+      "\"16KiB\", \"1MiB\", \"1GiB\" (got \"16KB\")"}},
+    {"timeout zero", "timeouts:\n  keepalive: 0\n",
+     {"sessiongate.yaml:2: timeouts.keepalive: must be greater than 0 (got 0)"}},
+    {"timeout not a duration", "timeouts:\n  drain: soon\n",
+     {"sessiongate.yaml:2: timeouts.drain: must be a duration: seconds, or a string like \"500ms\", \"10s\", "
+      "\"2m\" (got \"soon\")"}},
+    {"seconds not whole", "cookie:\n  age: 1500ms\n",
+     {"sessiongate.yaml:2: cookie.age: must be whole seconds (got \"1500ms\")"}},
+    {"negative lifetime", "max_lifetime: -1\n", {"sessiongate.yaml:1: max_lifetime: must be at least 0 (got -1)"}},
+    {"header prefix not a token", "header_prefix: X Session\n",
+     {"sessiongate.yaml:1: header_prefix: must be a valid header name (letters, digits, !#$%&'*+-.^_`|~) "
+      "(got \"X Session\")"}},
+    {"section not a mapping", "cookie: 5\n", {"sessiongate.yaml:1: cookie: must be a mapping (got 5)"}},
+    {"duplicate key", "threads: 1\nthreads: 2\n", {"sessiongate.yaml:2: threads: duplicate key (first on line 1)"}},
+    {"file not a mapping", "- listen\n- upstream\n",
+     {"sessiongate.yaml:1: the file must be a mapping of settings (got a list)"}},
+    {"SameSite None without Secure", "cookie:\n  samesite: None\n",
+     {"sessiongate.yaml:2: cookie.samesite: None requires cookie.secure: true"}},
+    {"__Host- cookie misused", "cookie:\n  name: __Host-sid\n  domain: example.com\n  path: /app\n",
+     {"sessiongate.yaml:2: cookie.name: a __Host- cookie must not have cookie.domain",
+      "sessiongate.yaml:2: cookie.name: a __Host- cookie requires cookie.secure: true",
+      "sessiongate.yaml:2: cookie.name: a __Host- cookie requires cookie.path: /"}},
+    {"__Secure- cookie without secure", "cookie:\n  name: __Secure-sid\n",
+     {"sessiongate.yaml:2: cookie.name: a __Secure- cookie requires cookie.secure: true"}},
+    {"redis store without keys", "store:\n  type: redis\n",
+     {"sessiongate.yaml:2: store.type: the redis store requires secret_key_file or SESSIONGATE_SECRET_KEYS",
+      "sessiongate.yaml:2: not available yet: store.type"}},
+    {"map sizes reversed", "store:\n  map_size: 2GiB\n  max_map_size: 1GiB\n",
+     {"sessiongate.yaml:3: store.max_map_size: must be at least store.map_size (2GiB)"}},
+    {"TLS half configured", "tls:\n  cert_file: cert.pem\n",
+     {"sessiongate.yaml:2: tls.cert_file: requires tls.key_file", "sessiongate.yaml:2: not available yet: tls.cert_file"}},
+    {"listener TLS", "tls:\n  cert_file: cert.pem\n  key_file: key.pem\n",
+     {"sessiongate.yaml:2: not available yet: tls.cert_file", "sessiongate.yaml:3: not available yet: tls.key_file"}},
+    {"cookie store", "secret_key_file: keys\nstore:\n  type: cookie\n",
+     {"sessiongate.yaml:3: not available yet: store.type"}},
+    {"admin token", "admin_token_file: /run/token\n", {"sessiongate.yaml:1: not available yet: admin_token_file"}},
+    {"index", "index: [member_id]\n", {"sessiongate.yaml:1: not available yet: index"}},
+    {"https upstream", "upstream: https://app.internal\n", {"sessiongate.yaml:1: not available yet: upstream"}},
+    {"upstream CA", "upstream_tls:\n  ca_file: ca.pem\n",
+     {"sessiongate.yaml:2: not available yet: upstream_tls.ca_file"}},
+    {"trusted proxy not an address", "trusted_proxies:\n  - 10.0.0.0/8\n  - 10.1.2.3/40\n",
+     {"sessiongate.yaml:3: trusted_proxies: must be a list of IP addresses or CIDRs (got \"10.1.2.3/40\")"}},
+    {"inject a header of our own", "inject:\n  member_id: X-Session-Id\n",
+     {"sessiongate.yaml:1: inject: header for \"member_id\" cannot be X-Session-Id, which sessiongate sets itself"}},
+    {"inject not a header name", "inject:\n  member_id: X Member\n",
+     {"sessiongate.yaml:2: inject: header for \"member_id\" must be a valid header name (got \"X Member\")"}},
+    {"routes problems",
+     "routes:\n  - prefix: /static\n    sesions: false\n  - sessions: false\n  - prefix: /static\n  - prefix: api\n",
+     {"sessiongate.yaml:3: routes[0].sesions: unknown key (did you mean \"routes[0].sessions\"?)",
+      "sessiongate.yaml:6: routes[3].prefix: must start with \"/\" (got \"api\")",
+      "sessiongate.yaml:4: routes[1]: prefix is required",
+      "sessiongate.yaml:5: routes[2].prefix: same prefix as routes[0]"}},
+    {"routes not a list", "routes: /static\n",
+     {"sessiongate.yaml:1: routes: must be a list of mappings with a prefix (got \"/static\")"}},
+    {"every problem at once", "threads: 0\nlisten: nowhere\ncookie:\n  secure: maybe\n  samesite: None\nlog:\n  level: loud\n",
+     {"sessiongate.yaml:1: threads: must be between 1 and 256 (got 0)",
+      "sessiongate.yaml:2: listen: must be host:port with a port 0..65535 (got \"nowhere\")",
+      "sessiongate.yaml:4: cookie.secure: must be true or false (got \"maybe\")",
+      "sessiongate.yaml:7: log.level: must be one of debug, info, warn, error (got \"loud\")",
+      "sessiongate.yaml:5: cookie.samesite: None requires cookie.secure: true"}},
+};
+
+}  // namespace
+
+TEST_CASE("bad configurations are refused with every problem, located", "[config][problems]") {
+    for (const BadCase& bad : bad_cases) {
+        INFO(bad.what);
+        LoadResult result = load_yaml(bad.yaml);
+        CHECK(result.config == nullptr);
+        CHECK(problem_texts(result) == bad.problems);
+    }
+}
+
+TEST_CASE("YAML syntax errors carry their line", "[config][problems]") {
+    LoadResult result = load_yaml("listen: 127.0.0.1:8080\ncookie:\n  name: [sid\n  path: /\n");
+    REQUIRE(result.problems.size() == 1);
+    CHECK(result.problems[0].line == 4);
+    CHECK_THAT(result.problems[0].text(), Catch::Contains(":4: YAML syntax error: "));
+}
+
+TEST_CASE("a missing file is one problem naming it", "[config][problems]") {
+    LoadResult result = load_config("/nonexistent/sessiongate.yaml", {}, {});
+    CHECK(result.config == nullptr);
+    REQUIRE(result.problems.size() == 1);
+    CHECK(result.problems[0].text() == "/nonexistent/sessiongate.yaml: cannot read the file: No such file or directory");
+}
