@@ -1,0 +1,71 @@
+// Debian's Chromium, driven by playwright-core, each time with a fresh
+// profile (user data dir) that is removed afterwards.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { chromium } from 'playwright-core';
+
+const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
+const ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const ACTION_TIMEOUT_MS = 15_000;
+
+export const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
+
+/**
+ * Chromium's own content setting "cookies: block" (what a person sets under
+ * Settings > Privacy > Third-party cookies > "Block all cookies"): the
+ * browser then neither stores nor sends any cookie.
+ */
+async function blockCookies(userDataDir) {
+  const profile = path.join(userDataDir, 'Default');
+  await mkdir(profile, { recursive: true });
+  const preferences = { profile: { default_content_setting_values: { cookies: 2 } } };
+  await writeFile(path.join(profile, 'Preferences'), JSON.stringify(preferences));
+}
+
+/**
+ * Runs `fn({ context, page })` in a fresh Chromium; closes it and removes its
+ * profile afterwards. `cookies: false` starts it with cookies blocked.
+ */
+export async function withBrowser(fn, { cookies = true } = {}) {
+  const userDataDir = await mkdtemp(path.join(tmpdir(), 'sessiongate-chromium-'));
+  let context;
+  try {
+    if (!cookies) await blockCookies(userDataDir);
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      args: ARGS,
+      viewport: { width: 1000, height: 800 },
+      timeout: 30_000,
+    });
+    context.setDefaultTimeout(ACTION_TIMEOUT_MS);
+    const page = context.pages()[0] ?? (await context.newPage());
+    return await fn({ context, page });
+  } finally {
+    await context?.close().catch(() => {});
+    await rm(userDataDir, { recursive: true, force: true });
+  }
+}
+
+/** Saves a full-page screenshot as artifacts/<name>.png. */
+export async function screenshot(page, name) {
+  await mkdir(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/** The session cookie as the browser holds it for `url`, or undefined. */
+export async function sessionCookie(context, url, name = 'sessionid') {
+  const cookies = await context.cookies(url);
+  return cookies.find((cookie) => cookie.name === name);
+}

@@ -1,0 +1,42 @@
+// Django's test cookie (set_test_cookie / test_cookie_worked), kept in the
+// session: it works in a normal browser and fails where cookies are blocked.
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+
+import { screenshot, sessionCookie, withBrowser } from './lib/browser.js';
+import { stopAll } from './lib/processes.js';
+import { withStack } from './lib/stack.js';
+
+after(stopAll);
+
+async function runTestCookieFlow(page, baseURL) {
+  await page.goto(`${baseURL}/test-cookie`);
+  await Promise.all([page.waitForURL(`${baseURL}/test-cookie/check`), page.click('#check-link')]);
+  return page.textContent('#test-cookie-result');
+}
+
+test('the test cookie works in a browser that keeps cookies', { timeout: 90_000 }, async () => {
+  await withStack(({ baseURL }) =>
+    withBrowser(async ({ context, page }) => {
+      assert.equal(await runTestCookieFlow(page, baseURL), 'Cookies work.');
+      await screenshot(page, 'test-cookie-works');
+      // The check deleted the test value; the emptied session is gone with its cookie.
+      assert.equal(await sessionCookie(context, baseURL), undefined);
+    }),
+  );
+});
+
+test('the test cookie fails in a browser that blocks cookies', { timeout: 90_000 }, async () => {
+  await withStack(({ baseURL }) =>
+    withBrowser(
+      async ({ context, page }) => {
+        const result = await runTestCookieFlow(page, baseURL);
+        assert.match(result, /^Cookies are not enabled/);
+        assert.equal(await page.textContent('#x-session-state'), 'none', 'no cookie came back');
+        assert.deepEqual(await context.cookies(baseURL), []);
+        await screenshot(page, 'test-cookie-blocked');
+      },
+      { cookies: false },
+    ),
+  );
+});
