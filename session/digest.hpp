@@ -1,0 +1,21 @@
+// SHA-256 and HMAC-SHA256 over OpenSSL, returning raw digest bytes.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace sessiongate::session {
+
+inline constexpr std::size_t sha256_length = 32;
+
+/// Raw 32-byte SHA-256 of `data`.
+std::string sha256(std::string_view data);
+
+/// Raw 32-byte HMAC-SHA256 of `data` under `key`.
+std::string hmac_sha256(std::string_view key, std::string_view data);
+
+/// `count` bytes from OpenSSL's CSPRNG. Throws std::runtime_error if it fails
+/// (which only happens when the OS cannot seed it).
+std::string random_bytes(std::size_t count);
+
+}  // namespace sessiongate::session
