@@ -1,0 +1,71 @@
+// The request headers the upstream gets about the session, and the ones a
+// client may never send it.
+#include "session/session_filter.hpp"
+
+#include "session/header_json.hpp"
+#include "session/header_text.hpp"
+
+#include <boost/json/parse.hpp>
+
+#include <charconv>
+
+namespace sessiongate::session {
+
+namespace {
+
+/// A session value as a mapped header value; nullopt leaves the header out.
+std::optional<std::string> mapped_header_value(const boost::json::value& value) {
+    switch (value.kind()) {
+        case boost::json::kind::null:
+            return std::nullopt;
+        case boost::json::kind::string: {
+            const auto& text = value.get_string();
+            // Never split or end a header with a value the session holds.
+            if (!is_safe_header_value(text)) return std::nullopt;
+            return std::string(text);
+        }
+        case boost::json::kind::double_: {
+            // Shortest round-trip text ("1.5"), not Boost.JSON's "1.5E0".
+            char text[32];
+            const auto [end, ec] = std::to_chars(text, text + sizeof text, value.get_double());
+            if (ec != std::errc{}) return header_json(value);
+            return std::string(text, end);
+        }
+        default:
+            return header_json(value);
+    }
+}
+
+}  // namespace
+
+bool is_reserved_request_header(const config::Config& config, std::string_view name) {
+    if (!config.header_prefix.empty() && starts_with_ignoring_case(name, config.header_prefix)) return true;
+    for (const auto& [key, header] : config.inject)
+        if (equals_ignoring_case(name, header)) return true;
+    return false;
+}
+
+std::vector<Header> upstream_session_headers(const config::Config& config, const RequestSession& session) {
+    const std::string& prefix = config.header_prefix;
+    const bool active = session.state == SessionState::Active;
+    std::vector<Header> headers;
+    headers.emplace_back(prefix + "-State", std::string(to_string(session.state)));
+    if (active) {
+        headers.emplace_back(prefix + "-Id", session.record.handle);
+        headers.emplace_back(prefix + "-Expires", std::to_string(session.record.expires));
+    }
+    headers.emplace_back(prefix, active ? header_json_object(session.record.data_json) : std::string("{}"));
+
+    if (!active || config.inject.empty()) return headers;
+    boost::system::error_code ec;
+    const auto data = boost::json::parse(session.record.data_json, ec);
+    if (ec || !data.is_object()) return headers;
+    for (const auto& [key, header] : config.inject) {
+        const auto* value = data.get_object().if_contains(key);
+        if (value == nullptr) continue;
+        if (auto text = mapped_header_value(*value)) headers.emplace_back(header, std::move(*text));
+    }
+    return headers;
+}
+
+}  // namespace sessiongate::session

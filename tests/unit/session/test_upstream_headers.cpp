@@ -1,0 +1,182 @@
+#include "session/session_filter.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <map>
+
+using namespace sessiongate;
+using namespace sessiongate::session;
+
+namespace {
+
+std::map<std::string, std::string> as_map(const std::vector<Header>& headers) {
+    std::map<std::string, std::string> map;
+    for (const auto& [name, value] : headers) {
+        INFO(name);
+        CHECK(map.count(name) == 0);  // each header once
+        map[name] = value;
+    }
+    return map;
+}
+
+RequestSession active_session(std::string data_json) {
+    RequestSession session;
+    session.state = SessionState::Active;
+    session.cookie_value = std::string(42, 'a') + "A";
+    session.record.handle = "the-handle";
+    session.record.data_json = std::move(data_json);
+    session.record.expires = 1700001234;
+    return session;
+}
+
+bool single_line(const std::string& value) {
+    for (char c : value) {
+        const auto byte = static_cast<unsigned char>(c);
+        if ((byte < 0x20 && byte != '\t') || byte == 0x7f) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+TEST_CASE("is_reserved_request_header", "[upstream_headers]") {
+    config::Config config;
+    config.inject = {{"member_id", "X-Member-Id"}};
+    CHECK(is_reserved_request_header(config, "X-Session"));
+    CHECK(is_reserved_request_header(config, "x-session"));
+    CHECK(is_reserved_request_header(config, "X-Session-Id"));
+    CHECK(is_reserved_request_header(config, "x-session-foo"));
+    CHECK(is_reserved_request_header(config, "X-SESSIONS"));
+    CHECK(is_reserved_request_header(config, "x-member-id"));
+    CHECK_FALSE(is_reserved_request_header(config, "X-Member"));
+    CHECK_FALSE(is_reserved_request_header(config, "X-Sess"));
+    CHECK_FALSE(is_reserved_request_header(config, "Cookie"));
+    CHECK_FALSE(is_reserved_request_header(config, "Session"));
+
+    config.header_prefix = "X-Gate";
+    CHECK(is_reserved_request_header(config, "x-gate-update"));
+    CHECK_FALSE(is_reserved_request_header(config, "X-Session-Id"));
+}
+
+TEST_CASE("upstream headers without an active session", "[upstream_headers]") {
+    config::Config config;
+    config.inject = {{"member_id", "X-Member-Id"}};
+    for (const auto state : {SessionState::None, SessionState::Expired, SessionState::Invalid}) {
+        RequestSession session;
+        session.state = state;
+        const auto headers = upstream_session_headers(config, session);
+        REQUIRE(headers.size() == 2);
+        CHECK(headers[0] == Header{"X-Session-State", std::string(to_string(state))});
+        CHECK(headers[1] == Header{"X-Session", "{}"});
+    }
+    CHECK(to_string(SessionState::None) == "none");
+    CHECK(to_string(SessionState::Active) == "active");
+    CHECK(to_string(SessionState::Expired) == "expired");
+    CHECK(to_string(SessionState::Invalid) == "invalid");
+}
+
+TEST_CASE("upstream headers of an active session", "[upstream_headers]") {
+    config::Config config;
+    const auto headers = as_map(upstream_session_headers(config, active_session(R"({"num_visits":3})")));
+    CHECK(headers == std::map<std::string, std::string>{{"X-Session-State", "active"},
+                                                        {"X-Session-Id", "the-handle"},
+                                                        {"X-Session-Expires", "1700001234"},
+                                                        {"X-Session", R"({"num_visits":3})"}});
+
+    SECTION("the prefix is configurable") {
+        config.header_prefix = "X-Gate";
+        const auto renamed = as_map(upstream_session_headers(config, active_session("{}")));
+        CHECK(renamed.count("X-Gate") == 1);
+        CHECK(renamed.count("X-Gate-Id") == 1);
+        CHECK(renamed.count("X-Gate-State") == 1);
+        CHECK(renamed.count("X-Gate-Expires") == 1);
+    }
+    SECTION("the handle, never the cookie value") {
+        auto session = active_session("{}");
+        for (const auto& [name, value] : upstream_session_headers(config, session))
+            CHECK(value.find(session.cookie_value) == std::string::npos);
+    }
+    SECTION("empty stored data shows as {}") {
+        CHECK(as_map(upstream_session_headers(config, active_session("")))["X-Session"] == "{}");
+    }
+}
+
+TEST_CASE("X-Session is always one safe line of valid JSON", "[upstream_headers]") {
+    config::Config config;
+    // What a store writes: Boost.JSON already escapes \r \n \0.
+    boost::json::object data;
+    data["evil"] = std::string("a\r\nSet-Cookie: x=y\0z", 20);
+    data["del"] = "\x7f";
+    data["name"] = "Ren\xc3\xa9";  // UTF-8 é
+    const auto compact = boost::json::serialize(data);
+
+    // And a record whose text holds raw control bytes (a foreign writer).
+    const std::string raw = "{\n\"a\" : \"x\x7fy\"\r\n}";
+
+    for (const std::string& stored : std::vector<std::string>{compact, raw}) {
+        const auto headers = as_map(upstream_session_headers(config, active_session(stored)));
+        const auto& value = headers.at("X-Session");
+        INFO(value);
+        CHECK(single_line(value));
+        boost::system::error_code ec;
+        const auto parsed = boost::json::parse(value, ec);
+        REQUIRE_FALSE(ec);
+        REQUIRE(parsed.is_object());
+        if (stored == compact) {
+            CHECK(parsed == boost::json::value(data));
+            CHECK(value.find("Ren\xc3\xa9") != std::string::npos);  // non-ASCII stays UTF-8
+        } else {
+            CHECK(parsed == boost::json::parse(R"({"a":"x\u007fy"})"));
+        }
+    }
+    SECTION("a record that is not a JSON object shows as {}") {
+        CHECK(as_map(upstream_session_headers(config, active_session("[1,\n2]")))["X-Session"] == "{}");
+    }
+}
+
+TEST_CASE("mapped headers from inject", "[upstream_headers]") {
+    config::Config config;
+    config.inject = {{"member_id", "X-Member-Id"}, {"name", "X-Name"},       {"admin", "X-Admin"},
+                     {"score", "X-Score"},         {"roles", "X-Roles"},     {"prefs", "X-Prefs"},
+                     {"missing", "X-Missing"},     {"evil", "X-Evil"},       {"nothing", "X-Nothing"},
+                     {"tabbed", "X-Tabbed"},       {"del", "X-Del"},         {"empty", "X-Empty"}};
+    boost::json::object data;
+    data["member_id"] = 42;
+    data["name"] = "Ren\xc3\xa9";
+    data["admin"] = true;
+    data["score"] = 1.5;
+    data["roles"] = boost::json::array{"a", "b\r\nX: y"};
+    data["prefs"] = boost::json::object{{"theme", "dark"}};
+    data["evil"] = "x\r\nSet-Cookie: a=b";
+    data["nothing"] = nullptr;
+    data["tabbed"] = "a\tb";
+    data["del"] = "a\x7f";
+    data["empty"] = "";
+
+    const auto headers = as_map(upstream_session_headers(config, active_session(boost::json::serialize(data))));
+    CHECK(headers.at("X-Member-Id") == "42");
+    CHECK(headers.at("X-Name") == "Ren\xc3\xa9");
+    CHECK(headers.at("X-Admin") == "true");
+    CHECK(headers.at("X-Score") == "1.5");
+    CHECK(headers.at("X-Roles") == R"(["a","b\r\nX: y"])");
+    CHECK(headers.at("X-Prefs") == R"({"theme":"dark"})");
+    CHECK(headers.at("X-Tabbed") == "a\tb");
+    CHECK(headers.at("X-Empty") == "");
+    CHECK(headers.count("X-Missing") == 0);
+    CHECK(headers.count("X-Evil") == 0);
+    CHECK(headers.count("X-Nothing") == 0);
+    CHECK(headers.count("X-Del") == 0);
+    for (const auto& [name, value] : headers) {
+        INFO(name);
+        CHECK(single_line(value));
+    }
+
+    SECTION("no mapped headers without an active session") {
+        RequestSession expired;
+        expired.state = SessionState::Expired;
+        CHECK(upstream_session_headers(config, expired).size() == 2);
+    }
+}
