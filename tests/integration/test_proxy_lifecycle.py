@@ -1,0 +1,208 @@
+"""Process and connection lifecycle: SIGTERM drain, pipelining, keep-alive
+reuse of upstream connections, several I/O threads."""
+
+import socket
+import threading
+import time
+import unittest
+
+from harness import (ProxyTestCase, connect, format_request, read_response,
+                     read_until_close, parse_responses, request)
+
+
+def in_thread(fn, *args):
+    """Run fn(*args) in a thread; returns (thread, result dict with 'value' or 'error')."""
+    box = {}
+
+    def run():
+        try:
+            box["value"] = fn(*args)
+        except Exception as e:  # reported by the test
+            box["error"] = e
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    return t, box
+
+
+class SigtermTest(ProxyTestCase):
+    CONFIG = {"timeouts": {"drain": 5}}
+
+    def wait_upstream_saw(self, target, timeout=3):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(r["target"] == target for r in self.upstream.log()["requests"]):
+                return True
+            time.sleep(0.05)
+        return False
+
+    def assertNotServed(self):
+        """A new connection after SIGTERM is refused (or closed unanswered)."""
+        try:
+            s = connect(self.proxy.port, timeout=2)
+        except ConnectionRefusedError:
+            return
+        try:
+            try:
+                s.sendall(format_request("GET", "/after-sigterm"))
+            except (BrokenPipeError, ConnectionResetError):
+                return
+            data, closed = read_until_close(s, 3)
+        finally:
+            s.close()
+        rs = parse_responses(data)
+        self.assertFalse(rs and rs[0].status < 500, "a new request was served after SIGTERM: %r" % data[:200])
+        self.assertTrue(closed, "new connection after SIGTERM neither refused nor closed")
+
+    def test_sigterm_drains_in_flight_request(self):
+        t, box = in_thread(request, self.proxy.port, "GET", "/slow?ms=1500", (), b"", 10)
+        self.assertTrue(self.wait_upstream_saw("/slow?ms=1500"), "slow request never reached upstream")
+        t0 = time.monotonic()
+        self.proxy.terminate()
+        time.sleep(0.3)
+        self.assertNotServed()
+        t.join(10)
+        self.assertNotIn("error", box, box.get("error"))
+        r = box["value"]
+        self.assertEqual(r.status, 200, "in-flight request not finished: %r" % r)
+        self.assertEqual(r.json()["target"], "/slow?ms=1500")
+        code = self.proxy.wait(8)
+        self.assertEqual(code, 0, "exit code after SIGTERM: %r; stderr: %s" % (code, self.proxy.stderr_text()[-500:]))
+        self.assertGreater(time.monotonic() - t0, 0.9, "exited before the in-flight request finished")
+
+    def test_drain_time_is_bounded(self):
+        self.start_proxy(timeouts={"drain": 1})
+        t, box = in_thread(request, self.proxy.port, "GET", "/slow?ms=10000", (), b"", 15)
+        self.assertTrue(self.wait_upstream_saw("/slow?ms=10000"))
+        t0 = time.monotonic()
+        self.proxy.terminate()
+        code = self.proxy.wait(6)
+        elapsed = time.monotonic() - t0
+        self.assertIsNotNone(code, "still running 6 s after SIGTERM with drain 1 s")
+        self.assertEqual(code, 0)
+        self.assertGreaterEqual(elapsed, 0.8, "did not wait for the drain time")
+        self.assertLess(elapsed, 3.0)
+        t.join(5)
+        self.assertFalse(t.is_alive())
+        if "value" in box:  # a response is allowed, but not a made-up success
+            self.assertGreaterEqual(box["value"].status, 500)
+
+    def test_idle_keepalive_connection_does_not_delay_exit(self):
+        s = connect(self.proxy.port)
+        self.addCleanup(s.close)
+        s.sendall(format_request("GET", "/idle"))
+        self.assertEqual(read_response(s).status, 200)
+        t0 = time.monotonic()
+        self.proxy.terminate()
+        code = self.proxy.wait(4)
+        self.assertEqual(code, 0, "idle keep-alive connection held the exit (drain 5 s)")
+        self.assertLess(time.monotonic() - t0, 2.0)
+        data, closed = read_until_close(s, 2)
+        self.assertTrue(closed)
+        self.assertEqual(data, b"")
+
+
+class ConnectionsTest(ProxyTestCase):
+
+    def test_listening_line(self):
+        line = self.proxy.listening
+        self.assertTrue(line["listen"].startswith("127.0.0.1:"))
+        self.assertGreater(self.proxy.port, 0)
+        self.assertTrue(line.get("admin", "").startswith("127.0.0.1:"), line)
+
+    def test_pipelined_requests_answered_in_order(self):
+        s = connect(self.proxy.port)
+        try:
+            s.sendall(format_request("GET", "/slow?ms=300")
+                      + format_request("POST", "/p2", body=b"twelve bytes")
+                      + format_request("HEAD", "/p3")
+                      + format_request("GET", "/p4?status=404")
+                      + format_request("GET", "/p5"))
+            rest = b""
+            got = []
+            for method in ("GET", "POST", "HEAD", "GET", "GET"):
+                r = read_response(s, rest, timeout=5, method=method)
+                rest = r.rest
+                got.append(r)
+        finally:
+            s.close()
+        self.assertEqual([r.status for r in got], [200, 200, 200, 404, 200])
+        self.assertEqual(got[0].json()["target"], "/slow?ms=300")
+        self.assertEqual(got[1].json()["target"], "/p2")
+        self.assertEqual(got[1].json()["body_length"], 12)
+        self.assertEqual(got[2].body, b"")
+        self.assertEqual(got[3].json()["target"], "/p4?status=404")
+        self.assertEqual(got[4].json()["target"], "/p5")
+
+    def test_client_keepalive_many_requests_one_connection(self):
+        s = connect(self.proxy.port)
+        try:
+            rest = b""
+            for i in range(20):
+                s.sendall(format_request("GET", "/ka%d" % i))
+                r = read_response(s, rest)
+                rest = r.rest
+                self.assertEqual(r.json()["target"], "/ka%d" % i)
+        finally:
+            s.close()
+
+    def test_upstream_connections_are_reused(self):
+        for i in range(10):
+            r = self.request("GET", "/reuse%d" % i)  # a new client connection each time
+            self.assertEqual(r.status, 200)
+        reqs = [q for q in self.upstream.log()["requests"] if q["target"].startswith("/reuse")]
+        self.assertEqual(len(reqs), 10)
+        conns = {q["conn_id"] for q in reqs}
+        self.assertLessEqual(len(conns), 2, "10 sequential requests used %d upstream connections" % len(conns))
+        for q in reqs:  # the client's Connection: close is hop-by-hop
+            for k, v in q["headers"]:
+                if k.lower() == "connection":
+                    self.assertNotIn("close", v.lower())
+
+
+class ThreadsTest(ProxyTestCase):
+    CONFIG = {"threads": 4}
+
+    def test_four_threads_serve_concurrently(self):
+        with open("/proc/%d/status" % self.proxy.pid) as f:
+            threads = int([l for l in f if l.startswith("Threads:")][0].split()[1])
+        self.assertGreaterEqual(threads, 4)
+        # 16 requests that each wait 600 ms upstream, all at once
+        t0 = time.monotonic()
+        workers = [in_thread(request, self.proxy.port, "GET", "/slow?ms=600&n=%d" % i, (), b"", 10)
+                   for i in range(16)]
+        for t, _ in workers:
+            t.join(10)
+        elapsed = time.monotonic() - t0
+        for i, (_, box) in enumerate(workers):
+            self.assertNotIn("error", box, box.get("error"))
+            self.assertEqual(box["value"].status, 200)
+            self.assertEqual(box["value"].json()["target"], "/slow?ms=600&n=%d" % i)
+        self.assertLess(elapsed, 3.0, "16 concurrent 600 ms requests took %.1f s" % elapsed)
+
+    def test_many_keepalive_clients(self):
+        errors = []
+
+        def client(n):
+            s = connect(self.proxy.port)
+            try:
+                rest = b""
+                for i in range(25):
+                    s.sendall(format_request("POST", "/c%d/%d" % (n, i), body=b"x" * (i * 100)))
+                    r = read_response(s, rest)
+                    rest = r.rest
+                    echo = r.json()
+                    if echo["target"] != "/c%d/%d" % (n, i) or echo["body_length"] != i * 100:
+                        errors.append((n, i, echo["target"]))
+            finally:
+                s.close()
+
+        workers = [in_thread(client, n) for n in range(8)]
+        for t, box in workers:
+            t.join(30)
+            self.assertNotIn("error", box, box.get("error"))
+        self.assertEqual(errors, [])
+
+
+if __name__ == "__main__":
+    unittest.main()
