@@ -110,7 +110,12 @@ public:
             auto found = std::find(names.begin(), names.end(), name);
             if (found == names.end()) {
                 std::string message = "unknown setting";
-                if (auto suggestion = closest(name, names)) message += " (did you mean " + *suggestion + "?)";
+                // Compared without the common prefix, which would make any
+                // two names look alike.
+                std::vector<std::string> bare;
+                for (const std::string& known : names) bare.push_back(known.substr(environment_prefix.size()));
+                if (auto suggestion = closest(name.substr(environment_prefix.size()), bare))
+                    message += " (did you mean " + std::string(environment_prefix) + *suggestion + "?)";
                 problems_.push_back({source.file, 0, name, message});
                 continue;
             }
