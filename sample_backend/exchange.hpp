@@ -5,7 +5,6 @@
 #include <boost/json/object.hpp>
 
 #include <chrono>
-#include <map>
 #include <optional>
 #include <string>
 #include <utility>

@@ -26,11 +26,37 @@ void append_code_point(std::string& out, std::uint32_t cp) {
     append_escape(out, 0xDC00 + (cp & 0x3FF));
 }
 
+/// Decodes the UTF-8 sequence at the start of `text` (whose first byte is
+/// >= 0x80) into escapes; an invalid sequence becomes U+FFFD, one byte used.
+std::size_t decode_utf8(std::string_view text, std::string& out) {
+    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+    const unsigned char lead = byte(0);
+    const std::size_t length = lead >= 0xC2 && lead <= 0xDF   ? 2
+                               : lead >= 0xE0 && lead <= 0xEF ? 3
+                               : lead >= 0xF0 && lead <= 0xF4 ? 4
+                                                              : 0;
+    std::uint32_t cp = lead & (length == 4 ? 0x07 : length == 3 ? 0x0F : 0x1F);
+    bool valid = length != 0 && length <= text.size();
+    for (std::size_t k = 1; valid && k < length; ++k) {
+        valid = (byte(k) & 0xC0) == 0x80;
+        cp = (cp << 6) | (byte(k) & 0x3F);
+    }
+    // Overlong forms, surrogates and values beyond Unicode are invalid too.
+    const std::uint32_t smallest = length == 4 ? 0x10000 : length == 3 ? 0x800 : 0x80;
+    if (!valid || cp < smallest || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
+        append_code_point(out, 0xFFFD);
+        return 1;
+    }
+    append_code_point(out, cp);
+    return length;
+}
+
 }  // namespace
 
 std::string to_header_json(const boost::json::value& value) {
-    // Boost.JSON emits valid UTF-8 and escapes control characters; every byte
-    // >= 0x80 it emits lies inside a string, so it can be rewritten in place.
+    // Boost.JSON escapes control characters but copies other bytes as they
+    // are; every byte >= 0x80 in its output lies inside a string, so it can
+    // be rewritten in place.
     const std::string utf8 = boost::json::serialize(value);
     std::string out;
     out.reserve(utf8.size());
@@ -41,12 +67,7 @@ std::string to_header_json(const boost::json::value& value) {
             ++i;
             continue;
         }
-        const std::size_t length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
-        std::uint32_t cp = lead & (length == 4 ? 0x07 : length == 3 ? 0x0F : 0x1F);
-        for (std::size_t k = 1; k < length && i + k < utf8.size(); ++k)
-            cp = (cp << 6) | (static_cast<unsigned char>(utf8[i + k]) & 0x3F);
-        append_code_point(out, cp);
-        i += length;
+        i += decode_utf8(std::string_view(utf8).substr(i), out);
     }
     return out;
 }
