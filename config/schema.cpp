@@ -79,7 +79,7 @@ const Setting table[] = {
     {"listen", "host:port", "127.0.0.1:8080", "Where clients connect; port 0 picks a free port.",
      [](Target& t, const Tree& v) { t.config.listen = endpoint(v); }},
     {"upstream", "URL", "http://127.0.0.1:8000",
-     "The application: http:// or https://, a host and an optional port, no path.",
+     "The application: http:// or https:// (https not available yet), a host and an optional port, no path.",
      [](Target& t, const Tree& v) { t.config.upstream = upstream(v); }},
     {"admin", "host:port", "127.0.0.1:9901", "Admin listener: /healthz, /readyz, /metrics, session API.",
      [](Target& t, const Tree& v) { t.config.admin = endpoint(v); }},
@@ -96,7 +96,7 @@ const Setting table[] = {
      "A malformed X-Session-* response header: false ignores it (logged, counted), true answers 502.",
      [](Target& t, const Tree& v) { t.config.strict_control = read::boolean(v); }},
 
-    {"store.type", "lmdb | redis | cookie", "lmdb", "Where sessions live.",
+    {"store.type", "lmdb | redis | cookie", "lmdb", "Where sessions live (redis and cookie not available yet).",
      [](Target& t, const Tree& v) {
          t.config.store.type = read::one_of<StoreType>(
              v, {{"lmdb", StoreType::Lmdb}, {"redis", StoreType::Redis}, {"cookie", StoreType::Cookie}});
@@ -155,18 +155,18 @@ const Setting table[] = {
      "Session values sent upstream as their own headers (member_id: X-Member-Id).",
      [](Target& t, const Tree& v) { t.config.inject = inject_map(v); }},
 
-    {"tls.cert_file", "path or null", "null", "Listener certificate chain (PEM); TLS is on when set.",
+    {"tls.cert_file", "path or null", "null", "Listener certificate chain (PEM); TLS is on when set. Not available yet.",
      [](Target& t, const Tree& v) { t.config.tls.cert_file = read::optional_text(v); }},
-    {"tls.key_file", "path or null", "null", "Listener private key (PEM).",
+    {"tls.key_file", "path or null", "null", "Listener private key (PEM). Not available yet.",
      [](Target& t, const Tree& v) { t.config.tls.key_file = read::optional_text(v); }},
-    {"upstream_tls.ca_file", "path or null", "null", "CA bundle for an https:// upstream; null = the system store.",
+    {"upstream_tls.ca_file", "path or null", "null", "CA bundle for an https:// upstream; null = the system store. Not available yet.",
      [](Target& t, const Tree& v) { t.config.upstream_tls.ca_file = read::optional_text(v); }},
     {"upstream_tls.verify", "boolean", "true", "Verify the upstream's certificate and host name.",
      [](Target& t, const Tree& v) { t.config.upstream_tls.verify = read::boolean(v); }},
-    {"index", "list of strings", "[]", "Session keys indexed for lookup and revocation by the admin API.",
+    {"index", "list of strings", "[]", "Session keys indexed for lookup and revocation by the admin API. Not available yet.",
      [](Target& t, const Tree& v) { t.config.index = read::text_list(v); }},
     {"admin_token_file", "path or null", "null",
-     "Bearer token of the admin session API (or SESSIONGATE_ADMIN_TOKEN).",
+     "Bearer token of the admin session API (or SESSIONGATE_ADMIN_TOKEN). Not available yet.",
      [](Target& t, const Tree& v) { t.config.admin_token_file = read::optional_text(v); }},
 
     {"trusted_proxies", "list of IPs or CIDRs", "[]",

@@ -1,0 +1,189 @@
+// The schema table against the struct's defaults, the README table and the
+// example file, so none of them can drift from the code.
+#include "config/schema.hpp"
+#include "config/tree.hpp"
+#include "config_test_support.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <set>
+#include <sstream>
+
+using namespace sessiongate::config;
+using sessiongate::config::test::problem_texts;
+
+namespace {
+
+const std::filesystem::path repository = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path().parent_path();
+
+std::string read_text(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// Every field of a Config as text, to compare two configs as a whole.
+std::string describe(const Config& c) {
+    std::ostringstream out;
+    auto optional = [](const auto& value) {
+        std::ostringstream text;
+        if (value) text << *value;
+        else text << "null";
+        return text.str();
+    };
+    auto ms = [](Duration d) { return std::to_string(d.count()) + "ms"; };
+    out << "listen=" << c.listen.text() << " upstream=" << c.upstream.url() << " admin=" << c.admin.text()
+        << " threads=" << c.threads << " header_prefix=" << c.header_prefix
+        << " secret_key_file=" << optional(c.secret_key_file) << " strict_control=" << c.strict_control << '\n'
+        << "store: " << int(c.store.type) << ' ' << c.store.path << ' ' << int(c.store.durability) << ' ' << c.store.url
+        << ' ' << c.store.map_size << ' ' << c.store.max_map_size << ' ' << ms(c.store.sweep_interval) << ' '
+        << ms(c.store.commit_delay) << '\n'
+        << "cookie: " << c.cookie.name << ' ' << c.cookie.age << ' ' << optional(c.cookie.domain) << ' '
+        << c.cookie.path << ' ' << c.cookie.secure << c.cookie.httponly << int(c.cookie.samesite)
+        << c.cookie.expire_at_browser_close << '\n'
+        << "save_every_request=" << c.save_every_request << " touch_interval=" << c.touch_interval
+        << " max_lifetime=" << c.max_lifetime << " session_max_bytes=" << c.session_max_bytes << '\n';
+    for (const auto& [key, header] : c.inject) out << "inject " << key << "->" << header << '\n';
+    out << "tls: " << optional(c.tls.cert_file) << ' ' << optional(c.tls.key_file) << '\n'
+        << "upstream_tls: " << optional(c.upstream_tls.ca_file) << ' ' << c.upstream_tls.verify << '\n';
+    for (const auto& key : c.index) out << "index " << key << '\n';
+    out << "admin_token_file=" << optional(c.admin_token_file) << '\n';
+    for (const auto& proxy : c.trusted_proxies) out << "trusted " << proxy << '\n';
+    out << "strip_session_cookie=" << c.strip_session_cookie << " preserve_host=" << c.preserve_host << '\n'
+        << "limits: " << c.limits.max_request_header_bytes << ' ' << c.limits.max_request_body_bytes << ' '
+        << c.limits.max_response_header_bytes << ' ' << c.limits.max_pipelined_requests << '\n'
+        << "timeouts: " << ms(c.timeouts.request_header) << ' ' << ms(c.timeouts.request_body) << ' '
+        << ms(c.timeouts.keepalive) << ' ' << ms(c.timeouts.upstream_connect) << ' '
+        << ms(c.timeouts.upstream_response) << ' ' << ms(c.timeouts.upstream_idle) << ' ' << ms(c.timeouts.drain)
+        << '\n'
+        << "upstream_pool: " << c.upstream_pool.max_idle_per_thread << ' ' << ms(c.upstream_pool.idle_timeout) << '\n';
+    for (const Route& route : c.routes)
+        out << "route " << route.prefix << ' ' << route.sessions << ' ' << optional(route.cookie_age) << ' '
+            << optional(route.save_every_request) << ' ' << optional(route.max_lifetime) << '\n';
+    out << "log: " << int(c.log.level) << ' ' << c.log.access << '\n';
+    return out.str();
+}
+
+bool in_route_item(const Setting& setting) { return setting.path.find('[') != std::string_view::npos; }
+
+std::string escape_pipes(std::string_view text) {
+    std::string out;
+    for (char c : text) out += c == '|' ? std::string("\\|") : std::string(1, c);
+    return out;
+}
+
+struct ReadmeRow {
+    std::string type, default_text, meaning;
+};
+
+// `| `key` | type | `default` | meaning |` rows between the markers.
+std::map<std::string, ReadmeRow> readme_rows() {
+    std::string readme = read_text(repository / "README.md");
+    auto begin = readme.find("<!-- config-table:begin -->");
+    auto end = readme.find("<!-- config-table:end -->");
+    REQUIRE(begin != std::string::npos);
+    REQUIRE(end != std::string::npos);
+    std::istringstream table(readme.substr(begin, end - begin));
+    std::map<std::string, ReadmeRow> rows;
+    auto unquote = [](std::string cell) {
+        while (!cell.empty() && cell.front() == ' ') cell.erase(0, 1);
+        while (!cell.empty() && cell.back() == ' ') cell.pop_back();
+        if (cell.size() >= 2 && cell.front() == '`' && cell.back() == '`') cell = cell.substr(1, cell.size() - 2);
+        return cell;
+    };
+    for (std::string line; std::getline(table, line);) {
+        if (!line.starts_with("| `")) continue;
+        std::vector<std::string> cells(1);
+        for (std::size_t i = 1; i < line.size(); ++i) {
+            if (line[i] == '\\' && i + 1 < line.size() && line[i + 1] == '|') cells.back() += line[++i];
+            else if (line[i] == '|') cells.emplace_back();
+            else cells.back() += line[i];
+        }
+        if (cells.size() < 4) continue;
+        rows[unquote(cells[0])] = ReadmeRow{unquote(cells[1]), unquote(cells[2]), unquote(cells[3])};
+    }
+    return rows;
+}
+
+}  // namespace
+
+TEST_CASE("the schema's default texts are the struct's defaults", "[config][schema]") {
+    Overrides every_default;
+    for (const Setting& setting : settings())
+        if (!in_route_item(setting)) every_default.emplace_back(setting.path, std::string(setting.default_text));
+    auto result = load_config("", {}, every_default);
+    INFO(problem_texts(result).size());
+    REQUIRE(result.config);
+    CHECK(describe(*result.config) == describe(Config{}));
+}
+
+TEST_CASE("every setting is documented", "[config][schema]") {
+    for (const Setting& setting : settings()) {
+        INFO(setting.path);
+        CHECK_FALSE(setting.type.empty());
+        CHECK_FALSE(setting.default_text.empty());
+        CHECK_FALSE(setting.doc.empty());
+        CHECK(setting.apply != nullptr);
+    }
+}
+
+TEST_CASE("the README table lists every setting with its type and default", "[config][schema][readme]") {
+    auto rows = readme_rows();
+    std::set<std::string> documented, in_code;
+    for (const auto& [key, row] : rows) documented.insert(key);
+    for (const Setting& setting : settings()) in_code.emplace(setting.path);
+    CHECK(documented == in_code);
+    for (const Setting& setting : settings()) {
+        auto row = rows.find(std::string(setting.path));
+        if (row == rows.end()) continue;
+        INFO(setting.path);
+        CHECK(row->second.type == setting.type);
+        CHECK(row->second.default_text == setting.default_text);
+        CHECK_FALSE(row->second.meaning.empty());
+    }
+}
+
+TEST_CASE("the example file shows every key at its default and passes", "[config][schema][example]") {
+    std::filesystem::path example = repository / "config" / "sessiongate.example.yaml";
+    auto result = load_config(example.string(), {}, {});
+    CHECK(problem_texts(result) == std::vector<std::string>{});
+    REQUIRE(result.config);
+    CHECK(describe(*result.config) == describe(Config{}));
+
+    // Keys present in the file (not only in comments).
+    std::string text = read_text(example);
+    auto parsed = parse_yaml(text);
+    REQUIRE(std::holds_alternative<Tree>(parsed));
+    std::set<std::string> present;
+    auto walk = [&](auto& self, const Tree& map, const std::string& section) -> void {
+        for (const Tree& entry : map.items) {
+            std::string path = section.empty() ? entry.key : section + "." + entry.key;
+            present.insert(path);
+            if (entry.kind == Tree::Kind::Map) self(self, entry, path);
+        }
+    };
+    walk(walk, std::get<Tree>(parsed), "");
+    for (const Setting& setting : settings()) {
+        INFO(setting.path);
+        if (in_route_item(setting)) {
+            // Routes default to none: their fields are shown in a commented example.
+            std::string field(setting.path.substr(setting.path.rfind('.') + 1));
+            CHECK(text.find(field + ":") != std::string::npos);
+        } else {
+            CHECK(present.count(std::string(setting.path)) == 1);
+        }
+    }
+}
+
+// `unit_config "[.readme-table]"` prints the README rows from the schema.
+TEST_CASE("print the README table", "[.readme-table]") {
+    std::cout << "| key | type | default | meaning |\n|---|---|---|---|\n";
+    for (const Setting& setting : settings())
+        std::cout << "| `" << setting.path << "` | " << escape_pipes(setting.type) << " | `" << setting.default_text
+                  << "` | " << escape_pipes(setting.doc) << " |\n";
+}
