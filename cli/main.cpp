@@ -1,0 +1,264 @@
+// The sessiongate command line: run, check-config, sessions, --version.
+#include "cli/sessions_command.hpp"
+#include "config/load.hpp"
+#include "proxy/server.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <string>
+
+#ifndef SESSIONGATE_VERSION
+#define SESSIONGATE_VERSION "0.1.0"
+#endif
+
+namespace sessiongate::cli {
+namespace {
+
+/// -c and the overriding flags, shared by the commands that take them.
+struct ConfigOptions {
+    std::string file;
+    std::optional<std::string> listen, upstream, admin, threads, store_path;
+
+    config::Overrides overrides() const {
+        config::Overrides result;
+        auto add = [&](const char* path, const std::optional<std::string>& value) {
+            if (value) result.emplace_back(path, *value);
+        };
+        add("listen", listen);
+        add("upstream", upstream);
+        add("admin", admin);
+        add("threads", threads);
+        add("store.path", store_path);
+        return result;
+    }
+};
+
+// -c FILE, else $SESSIONGATE_CONFIG, else ./sessiongate.yaml when it exists,
+// else "" (defaults and environment only).
+std::string config_path(const ConfigOptions& options) {
+    if (!options.file.empty()) return options.file;
+    if (const char* from_environment = std::getenv("SESSIONGATE_CONFIG"); from_environment && *from_environment)
+        return from_environment;
+    std::error_code error;
+    if (std::filesystem::exists("sessiongate.yaml", error)) return "sessiongate.yaml";
+    return "";
+}
+
+void add_config_option(CLI::App& command, ConfigOptions& options) {
+    command.add_option("-c,--config", options.file, "YAML configuration file")
+        ->type_name("FILE")
+        ->envname("SESSIONGATE_CONFIG");
+}
+
+void add_override_flags(CLI::App& command, ConfigOptions& options) {
+    command.add_option("--listen", options.listen, "Client listener, overrides `listen`")->type_name("HOST:PORT");
+    command.add_option("--upstream", options.upstream, "Application URL, overrides `upstream`")->type_name("URL");
+    command.add_option("--admin", options.admin, "Admin listener, overrides `admin`")->type_name("HOST:PORT");
+    command.add_option("--threads", options.threads, "I/O threads, overrides `threads`")->type_name("N");
+    command.add_option("--store-path", options.store_path, "LMDB directory, overrides `store.path`")
+        ->type_name("DIR");
+}
+
+std::string json_string(std::string_view text) {
+    std::string out = "\"";
+    for (char c : text) {
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+            if (static_cast<unsigned char>(c) < 0x20) {
+                char escaped[8];
+                std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
+                out += escaped;
+            } else {
+                out += c;
+            }
+        }
+    }
+    return out + "\"";
+}
+
+void print_problems(const std::vector<config::Problem>& problems) {
+    for (const config::Problem& problem : problems) std::cerr << problem.text() << '\n';
+}
+
+config::LoadResult load(const ConfigOptions& options) {
+    return config::load_config(config_path(options), config::sessiongate_environment(), options.overrides());
+}
+
+int run(const ConfigOptions& options) {
+    config::LoadResult loaded = load(options);
+    if (!loaded.config) {
+        print_problems(loaded.problems);
+        std::cerr << "sessiongate: not starting: " << loaded.problems.size() << " configuration problem"
+                  << (loaded.problems.size() == 1 ? "" : "s") << '\n';
+        return 1;
+    }
+    // SIGHUP: read the same file, environment and flags again; on problems
+    // keep the running configuration and say why on the log.
+    proxy::ConfigReloader reload = [options]() -> config::ConfigPtr {
+        config::LoadResult again = load(options);
+        if (again.config) return again.config;
+        std::string line = R"({"event":"reload_failed","problems":[)";
+        for (std::size_t i = 0; i < again.problems.size(); ++i)
+            line += (i ? "," : "") + json_string(again.problems[i].text());
+        std::cout << line << "]}" << std::endl;
+        return nullptr;
+    };
+    try {
+        return proxy::run_server(loaded.config, reload);
+    } catch (const std::exception& error) {
+        std::cerr << "sessiongate: cannot run: " << error.what() << '\n';
+        return 1;
+    }
+}
+
+int check_config(const ConfigOptions& options) {
+    config::LoadResult loaded = load(options);
+    if (!loaded.config) {
+        print_problems(loaded.problems);
+        return 1;
+    }
+    std::string path = config_path(options);
+    std::cout << "configuration OK: " << (path.empty() ? "(defaults and environment)" : path) << '\n';
+    return 0;
+}
+
+// The sessions commands need a valid configuration to find the store.
+template <typename Command>
+int with_config(const ConfigOptions& options, Command command) {
+    config::LoadResult loaded = load(options);
+    if (!loaded.config) {
+        print_problems(loaded.problems);
+        return 2;
+    }
+    try {
+        return command(*loaded.config);
+    } catch (const std::exception& error) {
+        std::cerr << "sessiongate: " << error.what() << '\n';
+        return 2;
+    }
+}
+
+constexpr const char* main_footer = R"(
+Examples:
+  sessiongate run -c sessiongate.yaml
+  sessiongate run -c sessiongate.yaml --listen 0.0.0.0:8080 --upstream http://127.0.0.1:3000
+  sessiongate check-config -c sessiongate.yaml
+  sessiongate sessions list -c sessiongate.yaml
+
+Every setting can also be given as SESSIONGATE_<KEY PATH> (SESSIONGATE_STORE_PATH,
+SESSIONGATE_COOKIE_SECURE=true, SESSIONGATE_INDEX='[member_id]').
+Precedence: flag > environment > file > default.
+Without -c: $SESSIONGATE_CONFIG, else ./sessiongate.yaml if it exists, else defaults.)";
+
+constexpr const char* run_footer = R"(
+Runs until SIGTERM or SIGINT (drains in-flight requests, exits 0); SIGHUP
+reloads the configuration and keeps the old one if the new one has problems.
+Exits 1 without starting when the configuration has a problem or the
+listeners or the store cannot be opened.
+
+Examples:
+  sessiongate run -c sessiongate.yaml
+  sessiongate run -c sessiongate.yaml --listen 0.0.0.0:8080 --threads 4
+  SESSIONGATE_COOKIE_SECURE=true sessiongate run -c sessiongate.yaml)";
+
+constexpr const char* check_footer = R"(
+Prints every problem, one per line on stderr, as FILE:LINE: KEY: MESSAGE, and
+exits 1; prints "configuration OK: FILE" and exits 0 otherwise.
+
+Examples:
+  sessiongate check-config -c sessiongate.yaml
+  SESSIONGATE_THREADS=4 sessiongate check-config -c /etc/sessiongate.yaml)";
+
+constexpr const char* sessions_footer = R"(
+Works on the store of a running instance too. Sessions are named by their
+handle, the X-Session-Id the application sees. Exit codes: 0 done,
+1 no such session, 2 configuration or store error.
+
+Examples:
+  sessiongate sessions list -c sessiongate.yaml
+  sessiongate sessions list --json -c sessiongate.yaml
+  sessiongate sessions show 3q2-7Wfz... -c sessiongate.yaml
+  sessiongate sessions delete 3q2-7Wfz... -c sessiongate.yaml
+  sessiongate sessions clear-expired -c sessiongate.yaml)";
+
+}  // namespace
+}  // namespace sessiongate::cli
+
+int main(int argc, char** argv) {
+    using namespace sessiongate::cli;
+    namespace config = sessiongate::config;
+
+    CLI::App app{"sessiongate: a reverse proxy that gives any web application Django-style server-side sessions."};
+    app.footer(main_footer);
+    app.set_version_flag("--version", "sessiongate " SESSIONGATE_VERSION);
+    app.require_subcommand(1);
+
+    ConfigOptions options;
+    int exit_code = 0;
+
+    CLI::App* run_command = app.add_subcommand("run", "Run the proxy in the foreground");
+    run_command->footer(run_footer);
+    add_config_option(*run_command, options);
+    add_override_flags(*run_command, options);
+    run_command->callback([&] { exit_code = run(options); });
+
+    CLI::App* check_command =
+        app.add_subcommand("check-config", "Validate the configuration (file, environment, flags) and exit");
+    check_command->footer(check_footer);
+    add_config_option(*check_command, options);
+    add_override_flags(*check_command, options);
+    check_command->callback([&] { exit_code = check_config(options); });
+
+    CLI::App* sessions = app.add_subcommand("sessions", "List, show and delete stored sessions");
+    sessions->footer(sessions_footer);
+    sessions->require_subcommand(1);
+
+    bool json = false;
+    std::string handle;
+
+    CLI::App* list = sessions->add_subcommand("list", "One line per session: handle, created, expires, bytes");
+    list->add_flag("--json", json, "One JSON object per line");
+    list->callback([&] {
+        exit_code = with_config(options, [&](const config::Config& c) { return sessions_list(c, json); });
+    });
+
+    CLI::App* show = sessions->add_subcommand("show", "Print one session's data as JSON");
+    show->add_option("handle", handle, "Session handle (X-Session-Id)")->required()->type_name("HANDLE");
+    show->callback([&] {
+        exit_code = with_config(options, [&](const config::Config& c) { return sessions_show(c, handle); });
+    });
+
+    CLI::App* remove = sessions->add_subcommand("delete", "Delete one session (the user is logged out)");
+    remove->add_option("handle", handle, "Session handle (X-Session-Id)")->required()->type_name("HANDLE");
+    remove->callback([&] {
+        exit_code = with_config(options, [&](const config::Config& c) { return sessions_delete(c, handle); });
+    });
+
+    CLI::App* clear = sessions->add_subcommand("clear-expired", "Delete every expired session now");
+    clear->callback([&] {
+        exit_code = with_config(options, [&](const config::Config& c) { return sessions_clear_expired(c); });
+    });
+
+    for (CLI::App* command : {list, show, remove, clear}) {
+        add_config_option(*command, options);
+        command->add_option("--store-path", options.store_path, "LMDB directory, overrides `store.path`")
+            ->type_name("DIR");
+    }
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& error) {
+        // --help and --version exit 0; a usage error exits 2, as most tools do.
+        return app.exit(error) == 0 ? 0 : 2;
+    }
+    return exit_code;
+}
