@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 
 import { screenshot, sessionCookie, withBrowser } from './lib/browser.js';
-import { stopAll } from './lib/processes.js';
+import { cleanUp } from './lib/cleanup.js';
 import { withStack } from './lib/stack.js';
 
-after(stopAll);
+after(cleanUp);
 
 test('the browser holds sessionid as HttpOnly, SameSite=Lax, invisible to document.cookie', { timeout: 90_000 }, async () => {
   await withStack(({ baseURL }) =>
@@ -21,15 +21,15 @@ test('the browser holds sessionid as HttpOnly, SameSite=Lax, invisible to docume
       const cookie = await sessionCookie(context, baseURL);
       assert.ok(cookie, 'the browser stored a sessionid cookie');
       assert.ok(cookie.value.length > 0);
-      assert.equal(cookie.httpOnly, true);
-      assert.equal(cookie.sameSite, 'Lax');
-      assert.equal(cookie.path, '/');
+      assert.equal(cookie.httpOnly, true, 'the cookie is HttpOnly');
+      assert.equal(cookie.sameSite, 'Lax', 'the cookie is SameSite=Lax');
+      assert.equal(cookie.path, '/', 'the cookie has Path=/');
 
       const visible = await page.evaluate(() => document.cookie);
       assert.ok(!visible.includes('sessionid'), `document.cookie shows "${visible}"`);
       // A script cannot overwrite it either: HttpOnly cookies are not writable from JS.
       await page.evaluate(() => { document.cookie = 'sessionid=forged; path=/'; });
-      assert.equal((await sessionCookie(context, baseURL)).value, cookie.value);
+      assert.equal((await sessionCookie(context, baseURL)).value, cookie.value, 'a script cannot overwrite it');
 
       // The app never sees the cookie, only the handle (which is not the id).
       await page.reload();
@@ -38,6 +38,6 @@ test('the browser holds sessionid as HttpOnly, SameSite=Lax, invisible to docume
       assert.ok(!(await page.content()).includes(cookie.value), 'the page never shows the session id');
 
       await screenshot(page, 'cookie-attributes');
-    }),
+    }, { name: 'cookie-attributes' }),
   );
 });

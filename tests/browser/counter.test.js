@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 
 import { screenshot, withBrowser } from './lib/browser.js';
-import { stopAll } from './lib/processes.js';
+import { cleanUp } from './lib/cleanup.js';
 import { withStack } from './lib/stack.js';
 
-after(stopAll);
+after(cleanUp);
 
 test('the visit counter grows across page loads', { timeout: 90_000 }, async () => {
   await withStack(({ baseURL }) =>
@@ -27,6 +27,6 @@ test('the visit counter grows across page loads', { timeout: 90_000 }, async () 
       assert.notEqual(await page.textContent('#x-session-id'), '(absent)');
 
       await screenshot(page, 'counter');
-    }),
+    }, { name: 'counter' }),
   );
 });

@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 
 import { screenshot, sessionCookie, withBrowser } from './lib/browser.js';
-import { stopAll } from './lib/processes.js';
+import { cleanUp } from './lib/cleanup.js';
 import { withStack } from './lib/stack.js';
 
-after(stopAll);
+after(cleanUp);
 
 test('login changes the cookie and keeps the data; logout removes both', { timeout: 120_000 }, async () => {
   await withStack(({ baseURL }) =>
@@ -61,6 +61,6 @@ test('login changes the cookie and keeps the data; logout removes both', { timeo
       await page.goto(`${baseURL}/preferences`);
       assert.equal(await page.textContent('#per-page'), '10');
       assert.notEqual(await page.textContent('#x-session-state'), 'active');
-    }),
+    }, { name: 'login' }),
   );
 });

@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 
 import { screenshot, sessionCookie, withBrowser } from './lib/browser.js';
-import { stopAll } from './lib/processes.js';
+import { cleanUp } from './lib/cleanup.js';
 import { withStack } from './lib/stack.js';
 
-after(stopAll);
+after(cleanUp);
 
 const DEFAULT_AGE_SECONDS = 1209600; // cookie.age default: two weeks
 
@@ -27,7 +27,7 @@ test('without "remember me" the cookie ends with the browser', { timeout: 90_000
       assert.ok(cookie);
       assert.equal(cookie.expires, -1, 'a session cookie has no expiry');
       await screenshot(page, 'remember-me-off');
-    }),
+    }, { name: 'remember-me-off' }),
   );
 });
 
@@ -43,6 +43,6 @@ test('with "remember me" the cookie outlives the browser', { timeout: 90_000 }, 
         `expires in ${Math.round(remaining)} s, expected about ${DEFAULT_AGE_SECONDS} s`,
       );
       await screenshot(page, 'remember-me-on');
-    }),
+    }, { name: 'remember-me-on' }),
   );
 });

@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 
 import { screenshot, sessionCookie, withBrowser } from './lib/browser.js';
-import { stopAll } from './lib/processes.js';
+import { cleanUp } from './lib/cleanup.js';
 import { withStack } from './lib/stack.js';
 
-after(stopAll);
+after(cleanUp);
 
 async function runTestCookieFlow(page, baseURL) {
   await page.goto(`${baseURL}/test-cookie`);
@@ -22,7 +22,7 @@ test('the test cookie works in a browser that keeps cookies', { timeout: 90_000 
       await screenshot(page, 'test-cookie-works');
       // The check deleted the test value; the emptied session is gone with its cookie.
       assert.equal(await sessionCookie(context, baseURL), undefined);
-    }),
+    }, { name: 'test-cookie-works' }),
   );
 });
 
@@ -36,7 +36,7 @@ test('the test cookie fails in a browser that blocks cookies', { timeout: 90_000
         assert.deepEqual(await context.cookies(baseURL), []);
         await screenshot(page, 'test-cookie-blocked');
       },
-      { cookies: false },
+      { cookies: false, name: 'test-cookie-blocked' },
     ),
   );
 });

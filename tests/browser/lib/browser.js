@@ -34,13 +34,18 @@ async function blockCookies(userDataDir) {
   await writeFile(path.join(profile, 'Preferences'), JSON.stringify(preferences));
 }
 
+/** Browsers still open, so that an after() hook can close them. */
+const open = new Set();
+
 /**
  * Runs `fn({ context, page })` in a fresh Chromium; closes it and removes its
- * profile afterwards. `cookies: false` starts it with cookies blocked.
+ * profile afterwards. `cookies: false` starts it with cookies blocked. When
+ * `fn` fails, the page is saved as artifacts/<name>-failure.png.
  */
-export async function withBrowser(fn, { cookies = true } = {}) {
+export async function withBrowser(fn, { cookies = true, name = 'browser' } = {}) {
   const userDataDir = await mkdtemp(path.join(tmpdir(), 'sessiongate-chromium-'));
   let context;
+  let page;
   try {
     if (!cookies) await blockCookies(userDataDir);
     context = await chromium.launchPersistentContext(userDataDir, {
@@ -49,13 +54,26 @@ export async function withBrowser(fn, { cookies = true } = {}) {
       viewport: { width: 1000, height: 800 },
       timeout: 30_000,
     });
+    open.add(context);
     context.setDefaultTimeout(ACTION_TIMEOUT_MS);
-    const page = context.pages()[0] ?? (await context.newPage());
+    page = context.pages()[0] ?? (await context.newPage());
     return await fn({ context, page });
+  } catch (error) {
+    if (page) await screenshot(page, `${name}-failure`).catch(() => {});
+    throw error;
   } finally {
-    await context?.close().catch(() => {});
+    if (context) {
+      open.delete(context);
+      await context.close().catch(() => {});
+    }
     await rm(userDataDir, { recursive: true, force: true });
   }
+}
+
+/** Closes every browser still open (for an after() hook). */
+export async function closeBrowsers() {
+  await Promise.all([...open].map((context) => context.close().catch(() => {})));
+  open.clear();
 }
 
 /** Saves a full-page screenshot as artifacts/<name>.png. */
