@@ -1,0 +1,831 @@
+#include "session/lmdb_store.hpp"
+
+#include "session/lmdb.hpp"
+#include "session/merge_patch.hpp"
+#include "session/record_codec.hpp"
+#include "session/session_id.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <filesystem>
+#include <future>
+#include <mutex>
+#include <thread>
+
+namespace sessiongate::session {
+namespace {
+
+using config::Durability;
+
+// Environment flags, chosen for crash safety:
+// - MDB_NOTLS: read transactions are not tied to a thread's TLS slot, so
+//   each thread keeps one reset transaction and renews it per read (no
+//   malloc, no lock) and the slot outlives no thread we do not track.
+// - no MDB_WRITEMAP: the map stays read-only to the process, so a stray
+//   write in our code cannot damage the database.
+// - fsync: no MDB_NOSYNC; a commit returns after data and meta pages are on
+//   disk, and a callback (hence the response head) runs only after that.
+// - os: MDB_NOSYNC; a crashed process loses nothing (the OS has the pages),
+//   a crashed machine may lose recent commits (we sync once a second to
+//   bound that) and, per LMDB's documentation, on file systems that reorder
+//   writes even damage the database: for sessions that can be re-created.
+// - none: MDB_NOSYNC | MDB_NOMETASYNC; nothing synced while running.
+// - MDB_NORDAHEAD: lookups are random; read-ahead would only evict pages.
+unsigned env_flags(Durability durability) {
+    unsigned flags = MDB_NOTLS | MDB_NORDAHEAD;
+    switch (durability) {
+    case Durability::Fsync: break;
+    case Durability::Os: flags |= MDB_NOSYNC; break;
+    case Durability::None: flags |= MDB_NOSYNC | MDB_NOMETASYNC; break;
+    }
+    return flags;
+}
+
+constexpr unsigned max_readers = 512;  // one per thread that reads, plus other processes
+constexpr std::size_t sweep_chunk = 1000;      // expired sessions deleted per transaction
+constexpr std::size_t commit_delay_batch = 1024;  // stop waiting for more writes at this many
+constexpr auto os_sync_interval = std::chrono::seconds(1);
+
+void log_line(const char* event, const std::string& detail) {
+    // One line per write(2)-sized fprintf, so lines from threads do not mix.
+    std::fprintf(stderr, "{\"event\":\"%s\",\"store\":\"lmdb\",\"detail\":\"%s\"}\n", event,
+                 detail.c_str());
+}
+
+// ---------------------------------------------------------------- tables
+
+struct Tables {
+    lmdb::Dbi sessions;  // storage key -> encoded record
+    lmdb::Dbi handles;   // handle -> storage key
+    lmdb::Dbi expiry;    // be64(expires) || storage key -> empty
+};
+
+std::string expiry_key(std::int64_t expires, std::string_view key) {
+    const auto v = static_cast<std::uint64_t>(std::max<std::int64_t>(expires, 0));
+    std::string out(8, '\0');
+    for (int i = 0; i < 8; ++i) {
+        out[i] = static_cast<char>((v >> (8 * (7 - i))) & 0xff);
+    }
+    out.append(key);
+    return out;
+}
+
+std::int64_t expiry_of(std::string_view index_key) {
+    std::uint64_t v = 0;
+    for (int i = 0; i < 8 && i < static_cast<int>(index_key.size()); ++i) {
+        v = (v << 8) | static_cast<unsigned char>(index_key[i]);
+    }
+    return static_cast<std::int64_t>(v);
+}
+
+/// The record stored under `key`: empty when absent; `damaged` when the
+/// bytes are not a record.
+lmdb::Status read_record(const lmdb::Txn& txn, const Tables& t, std::string_view key,
+                         std::optional<RecordView>& record, bool& damaged) {
+    std::optional<std::string_view> bytes;
+    damaged = false;
+    record.reset();
+    lmdb::Status s = lmdb::get(txn, t.sessions, key, bytes);
+    if (s.ok() && bytes) {
+        record = decode_record(*bytes);
+        damaged = !record;
+    }
+    return s;
+}
+
+/// Deletes a record and its index entries.
+lmdb::Status erase(const lmdb::Txn& txn, const Tables& t, std::string_view key,
+                   const SessionRecord& record) {
+    if (lmdb::Status s = lmdb::del(txn, t.sessions, key); !s.ok()) return s;
+    std::optional<std::string_view> owner;
+    if (lmdb::Status s = lmdb::get(txn, t.handles, record.handle, owner); !s.ok()) return s;
+    if (owner && *owner == key) {
+        if (lmdb::Status s = lmdb::del(txn, t.handles, record.handle); !s.ok()) return s;
+    }
+    return lmdb::del(txn, t.expiry, expiry_key(record.expires, key));
+}
+
+/// Stores a record (already encoded) and its index entries.
+lmdb::Status insert(const lmdb::Txn& txn, const Tables& t, std::string_view key,
+                    const SessionRecord& record, std::string_view encoded) {
+    if (lmdb::Status s = lmdb::put(txn, t.sessions, key, encoded); !s.ok()) return s;
+    if (lmdb::Status s = lmdb::put(txn, t.handles, record.handle, key); !s.ok()) return s;
+    return lmdb::put(txn, t.expiry, expiry_key(record.expires, key), {});
+}
+
+// ------------------------------------------------------ one session write
+
+/// The record a write starts from, copied out of the map before any change.
+struct Existing {
+    std::string key;
+    SessionRecord record;
+    bool alive = false;  // not expired at write.now
+};
+
+/// The write semantics of SessionWrite, against the record as it is now.
+/// Reads first, decides, and changes the database only at the end, so a
+/// refused write (TooLarge, Gone, Error) leaves the batch untouched.
+class SessionWriteApplier {
+public:
+    SessionWriteApplier(const lmdb::Txn& txn, const Tables& t, const SessionWrite& w)
+        : txn_(txn), t_(t), w_(w) {}
+
+    lmdb::Status apply(WriteResult& result) {
+        result = WriteResult{};
+        std::optional<Existing> old;
+        if (!w_.current.empty()) {
+            if (lmdb::Status s = load_current(old, result); !s.ok() || !result.error.empty()) {
+                return s;
+            }
+            const bool alive = old && old->alive;
+            // Never bring back a session deleted or expired meanwhile; only a
+            // flush may go on, as it starts afresh anyway.
+            if (!alive && w_.action != SessionAction::Flush) {
+                result.outcome = WriteOutcome::Gone;
+                return {};
+            }
+        }
+        const bool alive = old && old->alive;
+        const bool keeps_id =
+            alive && (w_.action == SessionAction::None || w_.action == SessionAction::Clear);
+        const bool keeps_data =
+            alive && (w_.action == SessionAction::None || w_.action == SessionAction::Cycle);
+
+        if (alive && w_.action == SessionAction::None && w_.patches.empty() && !w_.expiry &&
+            !w_.touch) {
+            result.outcome = WriteOutcome::Unchanged;
+            return {};
+        }
+
+        // The identity and starting point of the result.
+        SessionRecord next;
+        std::string id;
+        if (keeps_id) {
+            id = w_.current;
+            next.handle = old->record.handle;
+        } else {
+            id = w_.fresh_id;
+            next.handle = w_.fresh_handle;
+        }
+        next.created = alive && w_.action != SessionAction::Flush ? old->record.created : w_.now;
+        // Clear empties the session as Django's clear() does, which also
+        // drops an expiry set on it (Django keeps that in the data).
+        if (keeps_data) {
+            next.expiry_seconds = old->record.expiry_seconds;
+        }
+
+        bool empty = false;
+        if (keeps_data && w_.patches.empty()) {
+            next.data_json = old->record.data_json;  // untouched: no reparse
+            empty = next.data_json == "{}";
+        } else {
+            boost::json::object data;
+            if (keeps_data && !parse_object(old->record.data_json, data)) {
+                return fail(result, "stored session data is not a JSON object");
+            }
+            for (const auto& patch : w_.patches) {
+                apply_merge_patch(data, patch);
+            }
+            empty = data.empty();
+            if (!empty) next.data_json = boost::json::serialize(data);
+        }
+        if (empty) {
+            if (old) {
+                if (lmdb::Status s = erase(txn_, t_, old->key, old->record); !s.ok()) return s;
+                result.outcome = WriteOutcome::Deleted;
+            } else {
+                result.outcome = WriteOutcome::Unchanged;
+            }
+            return {};
+        }
+        if (next.data_json.size() > w_.max_bytes) {
+            result.outcome = WriteOutcome::TooLarge;
+            return {};
+        }
+
+        if (w_.expiry) {
+            switch (w_.expiry->kind) {
+            case ExpirySetting::Kind::Seconds: next.expiry_seconds = w_.expiry->seconds; break;
+            case ExpirySetting::Kind::BrowserSession: next.expiry_seconds = 0; break;
+            case ExpirySetting::Kind::Default: next.expiry_seconds.reset(); break;
+            }
+        }
+        const std::int64_t age =
+            next.expiry_seconds && *next.expiry_seconds > 0 ? *next.expiry_seconds : w_.policy.age;
+        next.modified = w_.now;
+        next.expires = w_.now + age;
+        if (w_.policy.max_lifetime > 0) {
+            const std::int64_t cap = next.created + w_.policy.max_lifetime;
+            if (cap <= w_.now) {
+                // Past its absolute lifetime: it ends here, whatever was asked.
+                if (old) {
+                    if (lmdb::Status s = erase(txn_, t_, old->key, old->record); !s.ok()) return s;
+                }
+                result.outcome = WriteOutcome::Gone;
+                return {};
+            }
+            next.expires = std::min(next.expires, cap);
+        }
+
+        if (!keeps_id) {
+            if (!is_well_formed_session_id(id)) {
+                return fail(result, "fresh_id is not a session id");
+            }
+            if (next.handle.empty() || next.handle.size() > max_handle_bytes) {
+                return fail(result, "fresh_handle is empty or too long");
+            }
+        }
+        const std::string key = keeps_id ? old->key : storage_key(id);
+        const std::string encoded = encode_record(next);
+
+        if (!keeps_id) {
+            // Fresh ids are 256 random bits; a clash means a caller bug.
+            std::optional<std::string_view> clash;
+            if (lmdb::Status s = lmdb::get(txn_, t_.sessions, key, clash); !s.ok()) return s;
+            if (!clash) {
+                if (lmdb::Status s = lmdb::get(txn_, t_.handles, next.handle, clash); !s.ok()) return s;
+            }
+            if (clash) {
+                return fail(result, "fresh id or handle already in use");
+            }
+        }
+        if (old) {
+            if (lmdb::Status s = erase(txn_, t_, old->key, old->record); !s.ok()) return s;
+        }
+        if (lmdb::Status s = insert(txn_, t_, key, next, encoded); !s.ok()) return s;
+
+        result.outcome = WriteOutcome::Saved;
+        result.cookie_value = id;
+        result.record = std::move(next);
+        return {};
+    }
+
+private:
+    lmdb::Status load_current(std::optional<Existing>& old, WriteResult& result) {
+        if (!is_well_formed_session_id(w_.current)) {
+            return {};  // names nothing: treated as missing
+        }
+        std::string key = storage_key(w_.current);
+        std::optional<RecordView> view;
+        bool damaged = false;
+        if (lmdb::Status s = read_record(txn_, t_, key, view, damaged); !s.ok()) return s;
+        if (damaged) {
+            fail(result, "stored record is damaged");
+            return {};
+        }
+        if (view) {
+            old = Existing{std::move(key), view->to_record(), view->expires > w_.now};
+        }
+        return {};
+    }
+
+    static bool parse_object(std::string_view text, boost::json::object& out) {
+        boost::system::error_code ec;
+        boost::json::value v = boost::json::parse(text, ec);
+        if (ec || !v.is_object()) return false;
+        out = std::move(v.as_object());
+        return true;
+    }
+
+    static lmdb::Status fail(WriteResult& result, std::string message) {
+        result = WriteResult{};
+        result.outcome = WriteOutcome::Error;
+        result.error = std::move(message);
+        return {};
+    }
+
+    const lmdb::Txn& txn_;
+    const Tables& t_;
+    const SessionWrite& w_;
+};
+
+// ------------------------------------------------------------- writer jobs
+
+enum class BatchOutcome { Committed, Full, Error };
+
+/// One queued operation. apply() runs inside the batch transaction, and
+/// again from scratch if the batch is retried after the map grew; finish()
+/// runs once, after the commit (or the batch's failure).
+struct Job {
+    virtual ~Job() = default;
+    /// A non-ok status means the transaction is unusable: the batch fails.
+    virtual lmdb::Status apply(const lmdb::Txn& txn, const Tables& t) = 0;
+    virtual void finish(BatchOutcome outcome, const std::string& error) = 0;
+};
+
+struct WriteJob final : Job {
+    WriteJob(SessionWrite w, Store::WriteCallback cb) : write(std::move(w)), done(std::move(cb)) {}
+
+    lmdb::Status apply(const lmdb::Txn& txn, const Tables& t) override {
+        try {
+            return SessionWriteApplier(txn, t, write).apply(result);
+        } catch (const std::exception& e) {
+            // Only allocation can throw here, and before any change is made.
+            result = WriteResult{WriteOutcome::Error, {}, {}, e.what()};
+            return {};
+        }
+    }
+    void finish(BatchOutcome outcome, const std::string& error) override {
+        if (outcome == BatchOutcome::Full) {
+            result = WriteResult{WriteOutcome::Full, {}, {}, error};
+        } else if (outcome == BatchOutcome::Error) {
+            result = WriteResult{WriteOutcome::Error, {}, {}, error};
+        }
+        if (done) done(std::move(result));
+    }
+
+    SessionWrite write;
+    Store::WriteCallback done;
+    WriteResult result;
+};
+
+/// A synchronous administrative write: the caller waits on `future`.
+template <class T>
+struct AdminJob final : Job {
+    using Apply = std::function<lmdb::Status(const lmdb::Txn&, const Tables&, T&)>;
+    AdminJob(Apply fn, T fallback) : fn(std::move(fn)), fallback(fallback) {}
+
+    lmdb::Status apply(const lmdb::Txn& txn, const Tables& t) override {
+        value = fallback;
+        return fn(txn, t, value);
+    }
+    void finish(BatchOutcome outcome, const std::string&) override {
+        promise.set_value(outcome == BatchOutcome::Committed ? value : fallback);
+    }
+
+    Apply fn;
+    T fallback;
+    T value{};
+    std::promise<T> promise;
+};
+
+// ------------------------------------------------------------ read slots
+
+/// Read transactions, one per reading thread, kept reset between reads.
+/// Owned by a shared_ptr so that a thread exiting after the store closed
+/// can still hand its slot back safely.
+class ReaderPool {
+public:
+    lmdb::Txn* acquire() {
+        std::lock_guard lock(mutex_);
+        if (!free_.empty()) {
+            auto* slot = free_.back();
+            free_.pop_back();
+            return slot;
+        }
+        slots_.push_back(std::make_unique<lmdb::Txn>());
+        return slots_.back().get();
+    }
+    void release(lmdb::Txn* slot) {
+        std::lock_guard lock(mutex_);
+        free_.push_back(slot);
+    }
+    /// Aborts every transaction; the environment may close afterwards.
+    void close() {
+        std::lock_guard lock(mutex_);
+        for (auto& slot : slots_) slot->abort();
+    }
+
+private:
+    std::mutex mutex_;
+    std::vector<std::unique_ptr<lmdb::Txn>> slots_;
+    std::vector<lmdb::Txn*> free_;
+};
+
+/// This thread's slot in each open store, found without a shared lock.
+struct ThreadSlots {
+    struct Entry {
+        std::uint64_t store;
+        std::weak_ptr<ReaderPool> pool;
+        lmdb::Txn* slot;
+    };
+    std::vector<Entry> entries;
+
+    lmdb::Txn& get(std::uint64_t store, const std::shared_ptr<ReaderPool>& pool) {
+        for (auto& e : entries) {
+            if (e.store == store) return *e.slot;
+        }
+        std::erase_if(entries, [](const Entry& e) { return e.pool.expired(); });
+        entries.push_back(Entry{store, pool, pool->acquire()});
+        return *entries.back().slot;
+    }
+    ~ThreadSlots() {
+        for (auto& e : entries) {
+            if (auto pool = e.pool.lock()) pool->release(e.slot);
+        }
+    }
+};
+
+thread_local ThreadSlots thread_slots;
+
+struct SweepChunk {
+    std::size_t removed = 0;  // sessions deleted
+    std::size_t scanned = 0;  // index entries consumed; a full chunk means maybe more
+};
+std::atomic<std::uint64_t> next_store_serial{1};
+
+}  // namespace
+
+// ================================================================== Impl
+
+struct LmdbStore::Impl {
+    config::StoreSettings settings;
+    std::uint64_t serial = next_store_serial.fetch_add(1);
+    lmdb::Env env;
+    Tables tables;
+    std::shared_ptr<ReaderPool> readers = std::make_shared<ReaderPool>();
+
+    // Resizing the map needs every transaction of this process finished.
+    // Readers announce themselves in `active_readers` and back off while
+    // `resizing` is set; the resizer holds `write_mutex` (no write txn) and
+    // waits for the count to drain. Readers touch only the two atomics.
+    std::atomic<int> active_readers{0};
+    std::atomic<bool> resizing{false};
+    std::mutex write_mutex;
+
+    std::mutex queue_mutex;
+    std::condition_variable queue_cv;
+    std::deque<std::unique_ptr<Job>> queue;
+    bool stopping = false;
+    std::thread writer;
+
+    std::atomic<std::uint64_t> jobs{0}, commits{0}, grows{0};
+
+    explicit Impl(const config::StoreSettings& s) : settings(s) {
+        namespace fs = std::filesystem;
+        std::error_code ec;
+        if (!fs::exists(settings.path, ec)) {
+            fs::create_directories(settings.path, ec);
+            if (ec) throw std::runtime_error("cannot create " + settings.path + ": " + ec.message());
+            fs::permissions(settings.path, fs::perms::owner_all, ec);
+        }
+        settings.max_map_size = std::max(settings.max_map_size, settings.map_size);
+        env = lmdb::Env::open(settings.path, env_flags(settings.durability), 0600,
+                              [&](MDB_env* e) -> lmdb::Status {
+                                  if (lmdb::Status st = mdb_env_set_mapsize(e, settings.map_size); !st.ok()) return st;
+                                  if (lmdb::Status st = mdb_env_set_maxdbs(e, 4); !st.ok()) return st;
+                                  return mdb_env_set_maxreaders(e, max_readers);
+                              });
+        // Slots left by crashed processes would pin old pages forever.
+        int stale = 0;
+        mdb_reader_check(env.get(), &stale);
+        // Another process may have grown the map beyond what we asked for.
+        env.set_map_size(0);
+        if (env.map_size() < settings.map_size) env.set_map_size(settings.map_size);
+
+        lmdb::Txn txn;
+        lmdb::Status st = begin_write(txn);
+        if (st.ok()) st = lmdb::Dbi::open(txn, "sessions", MDB_CREATE, tables.sessions);
+        if (st.ok()) st = lmdb::Dbi::open(txn, "handles", MDB_CREATE, tables.handles);
+        if (st.ok()) st = lmdb::Dbi::open(txn, "expiry", MDB_CREATE, tables.expiry);
+        if (st.ok()) st = txn.commit();
+        if (!st.ok()) throw lmdb::Error("opening databases in " + settings.path, st);
+
+        writer = std::thread([this] { writer_loop(); });
+    }
+
+    ~Impl() {
+        {
+            std::lock_guard lock(queue_mutex);
+            stopping = true;
+        }
+        queue_cv.notify_all();
+        if (writer.joinable()) writer.join();
+        if (settings.durability != Durability::Fsync) env.sync(true);
+        readers->close();
+        env.close();
+    }
+
+    // ------------------------------------------------------------ reads
+
+    /// Runs `fn(txn)` in this thread's read transaction.
+    template <class Fn>
+    lmdb::Status read(Fn&& fn) {
+        lmdb::Txn& txn = thread_slots.get(serial, readers);
+        for (int attempt = 0;; ++attempt) {
+            enter_read();
+            lmdb::Status s = txn ? txn.renew() : lmdb::Txn::begin(env, MDB_RDONLY, txn);
+            if (s.map_resized() && attempt < 3) {
+                // Another process grew the map: adopt its size, then retry.
+                leave_read();
+                std::lock_guard lock(write_mutex);
+                resize_locked(0);
+                continue;
+            }
+            if (s.ok()) {
+                s = fn(static_cast<const lmdb::Txn&>(txn));
+                txn.reset();
+            }
+            leave_read();
+            return s;
+        }
+    }
+
+    void enter_read() {
+        for (;;) {
+            active_readers.fetch_add(1);
+            if (!resizing.load()) return;
+            active_readers.fetch_sub(1);
+            resizing.wait(true);
+        }
+    }
+    void leave_read() { active_readers.fetch_sub(1); }
+
+    /// mdb_env_set_mapsize with no transaction running. Holds write_mutex.
+    lmdb::Status resize_locked(std::size_t bytes) {
+        resizing.store(true);
+        while (active_readers.load() != 0) std::this_thread::yield();
+        lmdb::Status s = env.set_map_size(bytes);
+        resizing.store(false);
+        resizing.notify_all();
+        return s;
+    }
+
+    /// Doubles the map up to max_map_size. Holds write_mutex.
+    bool grow_locked() {
+        const std::size_t now = env.map_size();
+        if (now >= settings.max_map_size) return false;
+        const std::size_t next = std::min<std::uint64_t>(settings.max_map_size, now * 2);
+        if (lmdb::Status s = resize_locked(next); !s.ok()) {
+            log_line("store_resize_failed", s.message());
+            return false;
+        }
+        grows.fetch_add(1);
+        return true;
+    }
+
+    /// Begins the write transaction, adopting a map grown by another
+    /// process. Holds write_mutex.
+    lmdb::Status begin_write(lmdb::Txn& txn) {
+        lmdb::Status s;
+        for (int attempt = 0; attempt < 3; ++attempt) {
+            s = lmdb::Txn::begin(env, 0, txn);
+            if (!s.map_resized()) return s;
+            resize_locked(0);
+        }
+        return s;
+    }
+
+    // ---------------------------------------------------------- writes
+
+    void enqueue(std::unique_ptr<Job> job) {
+        {
+            std::lock_guard lock(queue_mutex);
+            queue.push_back(std::move(job));
+        }
+        queue_cv.notify_one();
+    }
+
+    template <class T>
+    T run_admin(typename AdminJob<T>::Apply fn, T fallback) {
+        auto job = std::make_unique<AdminJob<T>>(std::move(fn), fallback);
+        auto result = job->promise.get_future();
+        enqueue(std::move(job));
+        return result.get();
+    }
+
+    void writer_loop() {
+        using clock = std::chrono::steady_clock;
+        std::vector<std::unique_ptr<Job>> batch;
+        bool unsynced = false;
+        auto last_sync = clock::now();
+        for (;;) {
+            {
+                std::unique_lock lock(queue_mutex);
+                auto ready = [&] { return stopping || !queue.empty(); };
+                if (unsynced) {
+                    queue_cv.wait_for(lock, os_sync_interval, ready);
+                } else {
+                    queue_cv.wait(lock, ready);
+                }
+                if (queue.empty() && stopping) break;
+                if (!queue.empty() && settings.commit_delay.count() > 0 && !stopping) {
+                    // Wait a little for more writes to share the commit.
+                    queue_cv.wait_for(lock, settings.commit_delay, [&] {
+                        return stopping || queue.size() >= commit_delay_batch;
+                    });
+                }
+                for (auto& job : queue) batch.push_back(std::move(job));
+                queue.clear();
+            }
+            if (!batch.empty()) {
+                run_batch(batch);
+                batch.clear();
+                unsynced = settings.durability == Durability::Os;
+            }
+            if (unsynced && clock::now() - last_sync >= os_sync_interval) {
+                env.sync(true);
+                last_sync = clock::now();
+                unsynced = false;
+            }
+        }
+    }
+
+    /// Applies every job in one transaction (group commit); on MDB_MAP_FULL
+    /// grows the map and runs the whole batch again.
+    void run_batch(std::vector<std::unique_ptr<Job>>& batch) {
+        BatchOutcome outcome = BatchOutcome::Committed;
+        std::string error;
+        {
+            std::lock_guard lock(write_mutex);
+            for (;;) {
+                lmdb::Txn txn;
+                lmdb::Status s = begin_write(txn);
+                for (std::size_t i = 0; s.ok() && i < batch.size(); ++i) {
+                    s = batch[i]->apply(txn, tables);
+                }
+                if (s.ok()) s = txn.commit();
+                if (s.ok()) break;
+                txn.abort();
+                if (s.map_full() && grow_locked()) continue;
+                if (s.map_full()) {
+                    outcome = BatchOutcome::Full;
+                    error = "session store full at " + std::to_string(env.map_size()) + " bytes";
+                    log_line("store_full", error);
+                } else {
+                    outcome = BatchOutcome::Error;
+                    error = "lmdb: " + s.message();
+                    log_line("store_error", error);
+                }
+                break;
+            }
+        }
+        if (outcome == BatchOutcome::Committed) commits.fetch_add(1);
+        jobs.fetch_add(batch.size());
+        for (auto& job : batch) job->finish(outcome, error);
+    }
+};
+
+// ============================================================== LmdbStore
+
+LmdbStore::LmdbStore(const config::StoreSettings& settings)
+    : impl_(std::make_unique<Impl>(settings)) {}
+
+LmdbStore::~LmdbStore() = default;
+
+void LmdbStore::load(std::string cookie_value, std::int64_t now, LoadCallback done) {
+    LoadResult result;
+    if (!is_well_formed_session_id(cookie_value)) {
+        done(std::move(result));  // NotFound without a lookup
+        return;
+    }
+    const std::string key = storage_key(cookie_value);
+    lmdb::Status s = impl_->read([&](const lmdb::Txn& txn) -> lmdb::Status {
+        std::optional<RecordView> view;
+        bool damaged = false;
+        lmdb::Status st = read_record(txn, impl_->tables, key, view, damaged);
+        if (!st.ok()) return st;
+        if (damaged) {
+            result.status = LoadStatus::Error;
+            result.error = "stored record is damaged";
+        } else if (!view) {
+            result.status = LoadStatus::NotFound;
+        } else if (view->expires <= now) {
+            result.status = LoadStatus::Expired;
+        } else {
+            result.status = LoadStatus::Found;
+            result.record = view->to_record();
+        }
+        return st;
+    });
+    if (!s.ok()) {
+        result = LoadResult{LoadStatus::Error, {}, "lmdb: " + s.message()};
+    }
+    done(std::move(result));
+}
+
+void LmdbStore::write(SessionWrite change, WriteCallback done) {
+    impl_->enqueue(std::make_unique<WriteJob>(std::move(change), std::move(done)));
+}
+
+std::optional<SessionRecord> LmdbStore::find_by_handle(const std::string& handle) {
+    std::optional<SessionRecord> found;
+    impl_->read([&](const lmdb::Txn& txn) -> lmdb::Status {
+        std::optional<std::string_view> key;
+        lmdb::Status s = lmdb::get(txn, impl_->tables.handles, handle, key);
+        if (!s.ok() || !key) return s;
+        std::optional<RecordView> view;
+        bool damaged = false;
+        s = read_record(txn, impl_->tables, *key, view, damaged);
+        if (s.ok() && view) found = view->to_record();
+        return s;
+    });
+    return found;
+}
+
+bool LmdbStore::remove_by_handle(const std::string& handle) {
+    return impl_->run_admin<bool>(
+        [handle](const lmdb::Txn& txn, const Tables& t, bool& removed) -> lmdb::Status {
+            std::optional<std::string_view> key_view;
+            lmdb::Status s = lmdb::get(txn, t.handles, handle, key_view);
+            if (!s.ok() || !key_view) return s;
+            const std::string key(*key_view);
+            std::optional<RecordView> view;
+            bool damaged = false;
+            s = read_record(txn, t, key, view, damaged);
+            if (!s.ok()) return s;
+            if (view) {
+                const SessionRecord record = view->to_record();
+                s = erase(txn, t, key, record);
+            } else {
+                // Index entry without record (or a damaged record): drop both.
+                s = lmdb::del(txn, t.sessions, key);
+                if (s.ok()) s = lmdb::del(txn, t.handles, handle);
+            }
+            removed = s.ok();
+            return s;
+        },
+        false);
+}
+
+std::size_t LmdbStore::sweep(std::int64_t now) {
+    std::size_t total = 0;
+    for (;;) {
+        // Chunks keep each transaction short, so session writes queued
+        // meanwhile are not held up behind a large sweep.
+        const SweepChunk chunk = impl_->run_admin<SweepChunk>(
+            [now](const lmdb::Txn& txn, const Tables& t, SweepChunk& chunk) -> lmdb::Status {
+                std::vector<std::string> due;
+                {
+                    lmdb::Cursor cursor;
+                    lmdb::Status s = lmdb::Cursor::open(txn, t.expiry, cursor);
+                    std::optional<lmdb::Cursor::Entry> entry;
+                    if (s.ok()) s = cursor.get(MDB_FIRST, entry);
+                    while (s.ok() && entry && due.size() < sweep_chunk &&
+                           expiry_of(entry->first) <= now) {
+                        due.emplace_back(entry->first);
+                        s = cursor.get(MDB_NEXT, entry);
+                    }
+                    if (!s.ok()) return s;
+                }
+                for (const auto& index_key : due) {
+                    const std::string_view key = std::string_view(index_key).substr(8);
+                    std::optional<RecordView> view;
+                    bool damaged = false;
+                    lmdb::Status s = read_record(txn, t, key, view, damaged);
+                    if (!s.ok()) return s;
+                    if (view && view->expires <= now) {
+                        const SessionRecord record = view->to_record();
+                        if (s = erase(txn, t, key, record); !s.ok()) return s;
+                        ++chunk.removed;
+                    }
+                    // A stale index entry (record gone or re-saved) just goes.
+                    if (s = lmdb::del(txn, t.expiry, index_key); !s.ok()) return s;
+                }
+                chunk.scanned = due.size();
+                return {};
+            },
+            SweepChunk{});
+        total += chunk.removed;
+        if (chunk.scanned < sweep_chunk) break;
+    }
+    return total;
+}
+
+std::size_t LmdbStore::count() {
+    std::size_t n = 0;
+    impl_->read([&](const lmdb::Txn& txn) { return lmdb::entries(txn, impl_->tables.sessions, n); });
+    return n;
+}
+
+std::vector<SessionSummary> LmdbStore::list(std::size_t limit, const std::string& after) {
+    std::vector<SessionSummary> out;
+    lmdb::Status s = impl_->read([&](const lmdb::Txn& txn) -> lmdb::Status {
+        lmdb::Cursor cursor;
+        lmdb::Status st = lmdb::Cursor::open(txn, impl_->tables.handles, cursor);
+        std::optional<lmdb::Cursor::Entry> entry;
+        if (st.ok()) {
+            st = after.empty() ? cursor.get(MDB_FIRST, entry) : cursor.get(MDB_SET_RANGE, entry, after);
+        }
+        if (st.ok() && entry && !after.empty() && entry->first == after) {
+            st = cursor.get(MDB_NEXT, entry);
+        }
+        while (st.ok() && entry && out.size() < limit) {
+            std::optional<RecordView> view;
+            bool damaged = false;
+            st = read_record(txn, impl_->tables, entry->second, view, damaged);
+            if (st.ok() && view) {
+                out.push_back(SessionSummary{std::string(view->handle), view->created,
+                                             view->expires, view->data_json.size()});
+            }
+            if (st.ok()) st = cursor.get(MDB_NEXT, entry);
+        }
+        return st;
+    });
+    if (!s.ok()) log_line("store_error", "list: " + s.message());
+    return out;
+}
+
+LmdbStore::Stats LmdbStore::stats() const {
+    return Stats{impl_->jobs.load(), impl_->commits.load(), impl_->grows.load(),
+                 impl_->env.map_size()};
+}
+
+}  // namespace sessiongate::session

@@ -1,0 +1,263 @@
+#include "session/lmdb_store.hpp"
+#include "session/sweeper.hpp"
+
+#include "unit/session/store_suite.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+
+using namespace sessiongate::session;
+using namespace sessiongate::session::testing;
+using sessiongate::config::Durability;
+using sessiongate::config::StoreSettings;
+
+namespace {
+
+/// A fresh directory under the temp dir, removed with everything in it.
+class TempDir {
+public:
+    TempDir() {
+        std::string pattern = (std::filesystem::temp_directory_path() / "sg-lmdb-XXXXXX").string();
+        if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+        path_ = pattern;
+    }
+    ~TempDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path_, ec);
+    }
+    const std::string& path() const { return path_; }
+
+private:
+    std::string path_;
+};
+
+StoreSettings settings_in(const TempDir& dir, Durability durability = Durability::Fsync) {
+    StoreSettings s;
+    s.path = dir.path() + "/sessions";
+    s.durability = durability;
+    s.map_size = 1 << 20;
+    s.max_map_size = 64 << 20;
+    return s;
+}
+
+std::string filler(std::size_t n) { return std::string(n, 'x'); }
+
+boost::json::object big_patch(std::size_t bytes) {
+    boost::json::object o;
+    o["pad"] = filler(bytes);
+    return o;
+}
+
+}  // namespace
+
+TEST_CASE("LmdbStore passes the store conformance suite", "[store][lmdb]") {
+    TempDir dir;
+    run_store_conformance([&] { return std::make_unique<LmdbStore>(settings_in(dir)); });
+}
+
+TEST_CASE("LmdbStore passes the suite with relaxed durability and batching", "[store][lmdb]") {
+    TempDir dir;
+    auto s = settings_in(dir, Durability::None);
+    s.commit_delay = std::chrono::milliseconds(2);
+    run_store_conformance([&] { return std::make_unique<LmdbStore>(s); });
+}
+
+TEST_CASE("LmdbStore commits concurrent writes in groups", "[store][lmdb]") {
+    TempDir dir;
+    LmdbStore store(settings_in(dir));
+    constexpr int threads = 8;
+    constexpr int per_thread = 50;
+    std::atomic<int> saved{0};
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t) {
+        pool.emplace_back([&] {
+            std::vector<std::future<WriteResult>> pending;
+            for (int i = 0; i < per_thread; ++i) {
+                auto p = std::make_shared<std::promise<WriteResult>>();
+                pending.push_back(p->get_future());
+                store.write(request(suite_t0, {}, {obj(R"({"a":1})")}),
+                            [p](WriteResult r) { p->set_value(std::move(r)); });
+            }
+            for (auto& f : pending) {
+                if (f.get().outcome == WriteOutcome::Saved) ++saved;
+            }
+        });
+    }
+    for (auto& th : pool) th.join();
+    CHECK(saved == threads * per_thread);
+    CHECK(store.count() == threads * per_thread);
+    const auto stats = store.stats();
+    CHECK(stats.jobs == threads * per_thread);
+    // Writes that queue while a commit is syncing share the next one.
+    CHECK(stats.commits < stats.jobs);
+    INFO("commits " << stats.commits << " for " << stats.jobs << " writes");
+}
+
+TEST_CASE("LmdbStore keeps its data across close and reopen", "[store][lmdb]") {
+    TempDir dir;
+    for (auto durability : {Durability::Fsync, Durability::Os, Durability::None}) {
+        std::string id;
+        {
+            LmdbStore store(settings_in(dir, durability));
+            id = start_session(store, R"({"kept":true})", suite_t0, "h-reopen");
+        }
+        LmdbStore store(settings_in(dir, durability));
+        CHECK(data_of(store, id) == boost::json::parse(R"({"kept":true})"));
+        REQUIRE(store.find_by_handle("h-reopen"));
+        CHECK(store.count() == 1);
+        REQUIRE(store.remove_by_handle("h-reopen"));
+    }
+}
+
+TEST_CASE("LmdbStore grows a tiny map instead of failing", "[store][lmdb]") {
+    TempDir dir;
+    auto s = settings_in(dir, Durability::None);
+    s.map_size = 64 << 10;
+    s.max_map_size = 64 << 20;
+    LmdbStore store(s);
+    const auto initial = store.stats().map_size;
+
+    // Readers run all along, so resizing has to wait for them each time.
+    std::atomic<bool> done{false};
+    const auto probe = start_session(store, R"({"probe":1})");
+    std::thread reader([&] {
+        while (!done) {
+            auto r = load_sync(store, probe, suite_t0);
+            if (r.status != LoadStatus::Found) {
+                FAIL_CHECK("probe session not found while the map grows");
+                return;
+            }
+        }
+    });
+    std::vector<std::string> ids;
+    for (int i = 0; i < 600; ++i) {
+        auto r = write_sync(store, request(suite_t0, {}, {big_patch(4000)}));
+        REQUIRE(r.outcome == WriteOutcome::Saved);
+        ids.push_back(r.cookie_value);
+    }
+    done = true;
+    reader.join();
+    const auto stats = store.stats();
+    CHECK(stats.map_grows > 0);
+    CHECK(stats.map_size > initial);
+    CHECK(store.count() == 601);
+    CHECK(load_sync(store, ids.front(), suite_t0).status == LoadStatus::Found);
+    CHECK(load_sync(store, ids.back(), suite_t0).status == LoadStatus::Found);
+}
+
+TEST_CASE("LmdbStore answers Full when the map cannot grow, and keeps working", "[store][lmdb]") {
+    TempDir dir;
+    auto s = settings_in(dir, Durability::None);
+    s.map_size = 64 << 10;
+    s.max_map_size = 256 << 10;
+    LmdbStore store(s);
+    const auto first = start_session(store, R"({"first":1})", suite_t0, "h-first");
+    WriteResult last;
+    int saved = 0;
+    for (int i = 0; i < 200; ++i) {
+        last = write_sync(store, request(suite_t0, {}, {big_patch(4000)}));
+        if (last.outcome != WriteOutcome::Saved) break;
+        ++saved;
+    }
+    CHECK(saved > 0);
+    CHECK(last.outcome == WriteOutcome::Full);
+    CHECK(store.stats().map_size == s.max_map_size);
+    CHECK(data_of(store, first) == boost::json::parse(R"({"first":1})"));
+    // Small writes and deletes may still fit; the store is not broken.
+    CHECK(store.count() == static_cast<std::size_t>(saved + 1));
+    CHECK(store.sweep(suite_t0 + 5000) > 0);
+    CHECK(store.count() == 0);
+    // Pages freed by a commit are reusable from the commit after next (LMDB
+    // keeps them for readers of the previous snapshot), so space comes back
+    // within a few writes.
+    int attempts = 0;
+    while (write_sync(store, request(suite_t0, {}, {big_patch(4000)})).outcome != WriteOutcome::Saved) {
+        REQUIRE(++attempts < 5);
+        write_sync(store, request(suite_t0, {}, {obj(R"({"small":1})")}));
+    }
+}
+
+TEST_CASE("LmdbStore shares its directory with another process", "[store][lmdb]") {
+    TempDir dir;
+    auto s = settings_in(dir, Durability::Fsync);
+    LmdbStore store(s);
+    const auto id = start_session(store, R"({"who":"server"})", suite_t0, "h-server");
+    const auto keep = start_session(store, R"({"who":"kept"})", suite_t0, "h-kept");
+    std::fflush(nullptr);
+
+    // The child plays `sessiongate sessions ...`: its own environment on the
+    // same files while this one stays open. It grows the map past this
+    // process's, which must then adopt the new size (MDB_MAP_RESIZED).
+    const pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        int code = 0;
+        try {
+            auto cs = s;
+            cs.map_size = 1 << 20;
+            LmdbStore other(cs);
+            auto found = other.find_by_handle("h-server");
+            if (!found || found->data_json != R"({"who":"server"})") code = 10;
+            if (code == 0 && !other.remove_by_handle("h-server")) code = 11;
+            for (int i = 0; code == 0 && i < 1500; ++i) {
+                auto r = write_sync(other, request(suite_t0, {}, {big_patch(4000)}, "h-child-" + std::to_string(i)));
+                if (r.outcome != WriteOutcome::Saved) code = 12;
+            }
+            if (code == 0 && other.stats().map_grows == 0) code = 13;
+        } catch (...) {
+            code = 14;
+        }
+        _exit(code);
+    }
+    int status = 0;
+    REQUIRE(waitpid(child, &status, 0) == child);
+    REQUIRE(WIFEXITED(status));
+    REQUIRE(WEXITSTATUS(status) == 0);
+
+    CHECK(load_sync(store, id, suite_t0).status == LoadStatus::NotFound);
+    CHECK(data_of(store, keep) == boost::json::parse(R"({"who":"kept"})"));
+    CHECK(store.count() == 1501);
+    auto child_session = store.find_by_handle("h-child-1499");
+    REQUIRE(child_session);
+    CHECK(child_session->data_json.size() > 4000);
+    CHECK(write_sync(store, request(suite_t0, keep, {obj(R"({"after":1})")})).outcome ==
+          WriteOutcome::Saved);
+    CHECK(store.stats().map_size >= (4u << 20));
+}
+
+TEST_CASE("Sweeper sweeps in the background and stops promptly", "[store][lmdb]") {
+    TempDir dir;
+    LmdbStore store(settings_in(dir, Durability::None));
+    for (int i = 0; i < 30; ++i) {
+        auto w = request(suite_t0, {}, {obj(R"({"a":1})")});
+        w.policy.age = i < 20 ? 10 : 100000;
+        start_session(store, R"({"a":1})");
+        REQUIRE(write_sync(store, w).outcome == WriteOutcome::Saved);
+    }
+    REQUIRE(store.count() == 60);
+    std::atomic<std::size_t> reported{0};
+    {
+        Sweeper sweeper(
+            store, std::chrono::milliseconds(5), [] { return suite_t0 + 500; },
+            [&](std::size_t n) { reported += n; });
+        for (int i = 0; i < 400 && store.count() != 40; ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+    }
+    // The 20 with age 10 expired at t0+10; the others live past t0+500.
+    CHECK(store.count() == 40);
+    CHECK(reported == 20);
+
+    const auto before = std::chrono::steady_clock::now();
+    {
+        Sweeper idle(store, std::chrono::hours(1));
+    }
+    CHECK(std::chrono::steady_clock::now() - before < std::chrono::milliseconds(500));
+}
