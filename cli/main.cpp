@@ -197,7 +197,8 @@ int main(int argc, char** argv) {
     using namespace sessiongate::cli;
     namespace config = sessiongate::config;
 
-    CLI::App app{"sessiongate: a reverse proxy that gives any web application Django-style server-side sessions."};
+    CLI::App app{"sessiongate: a reverse proxy that gives any web application Django-style server-side sessions.",
+                 "sessiongate"};
     app.footer(main_footer);
     app.set_version_flag("--version", "sessiongate " SESSIONGATE_VERSION);
     app.require_subcommand(1);
