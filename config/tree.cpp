@@ -27,8 +27,9 @@ Tree convert(const YAML::Node& node) {
             Tree value = convert(entry.second);
             value.key = entry.first.Scalar();
             value.key_line = line_of(entry.first.Mark());
-            // An empty value ("key:") has no position of its own.
-            if (value.line == 0) value.line = value.key_line;
+            // An empty value ("key:") is placed by yaml-cpp at the next
+            // token, often lines below: point at its key instead.
+            if (value.kind == Tree::Kind::Null || value.line == 0) value.line = value.key_line;
             tree.items.push_back(std::move(value));
         }
         break;
@@ -51,12 +52,22 @@ std::string Tree::describe() const {
     }
     // Numbers read better bare: (got 0), but (got "lax2").
     bool numeric = !scalar.empty() && scalar.find_first_not_of("0123456789.+-") == std::string::npos;
-    return numeric ? scalar : "\"" + scalar + "\"";
+    if (numeric) return scalar;
+    // A pasted certificate or a long line should not flood the message.
+    constexpr std::size_t shown = 60;
+    if (scalar.size() > shown) return "\"" + scalar.substr(0, shown) + "...\"";
+    return "\"" + scalar + "\"";
 }
 
 std::variant<Tree, YamlSyntaxError> parse_yaml(const std::string& text) {
     try {
-        return convert(YAML::Load(text));
+        std::vector<YAML::Node> documents = YAML::LoadAll(text);
+        if (documents.empty()) return Tree{};
+        // A second document would be silently ignored: say so instead.
+        if (documents.size() > 1)
+            return YamlSyntaxError{line_of(documents[1].Mark()),
+                                   "expected one YAML document, found " + std::to_string(documents.size())};
+        return convert(documents.front());
     } catch (const YAML::Exception& error) {
         return YamlSyntaxError{line_of(error.mark), error.msg};
     }
