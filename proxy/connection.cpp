@@ -1,0 +1,214 @@
+// Client side of ClientConnection: reading and checking request heads,
+// local answers, keep-alive and closing. The upstream side (relaying and the
+// session moments) is in connection_relay.cpp.
+#include "proxy/connection.hpp"
+
+#include "proxy/header_rewrite.hpp"
+#include "proxy/log.hpp"
+#include "proxy/request_head.hpp"
+#include "proxy/session_headers.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/write.hpp>
+
+namespace sessiongate::proxy {
+
+namespace net = boost::asio;
+
+namespace {
+constexpr std::size_t body_buffer_size = 64 * 1024;
+constexpr std::size_t read_chunk = 16 * 1024;
+}  // namespace
+
+ClientConnection::ClientConnection(Worker& worker, net::ip::tcp::socket socket)
+    : worker_(worker),
+      settings_(worker.settings),
+      client_(std::move(socket)),
+      body_buffer_(new char[body_buffer_size]) {
+    worker_.connections.insert(this);
+    worker_.shared.metrics.connections_open.fetch_add(1, std::memory_order_relaxed);
+    Metrics::add(worker_.shared.metrics.connections_accepted);
+}
+
+ClientConnection::~ClientConnection() {
+    worker_.connections.erase(this);
+    worker_.shared.metrics.connections_open.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void ClientConnection::start() {
+    beast::error_code ec;
+    auto peer = client_.socket().remote_endpoint(ec);
+    if (ec) return;  // already gone
+    peer_ip_ = peer.address().to_string();
+    peer_trusted_ = settings_->trusted.contains(peer.address());
+    client_.socket().set_option(net::ip::tcp::no_delay(true), ec);
+    head_started_ = Clock::now();
+    do_read_head();
+}
+
+void ClientConnection::close_if_idle() {
+    if (idle_) client_.cancel();
+}
+
+std::chrono::milliseconds ClientConnection::remaining_head_time() const {
+    auto deadline = head_started_ + settings_->config->timeouts.request_header;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    return std::max(left, std::chrono::milliseconds(1));
+}
+
+// -- read_head ---------------------------------------------------------------
+
+void ClientConnection::do_read_head() {
+    // A pipelined request may already be complete in the buffer.
+    auto data = std::string_view(static_cast<const char*>(client_buffer_.data().data()),
+                                 client_buffer_.size());
+    if (auto skip = leading_empty_lines(data)) {
+        client_buffer_.consume(skip);
+        data.remove_prefix(skip);
+        scanned_ = 0;
+    }
+    const auto& limits = settings_->config->limits;
+    if (auto end = find_head_end(data, scanned_)) {
+        if (end->malformed) return respond_locally(400, "bare LF in request head");
+        if (end->length > limits.max_request_header_bytes)
+            return respond_locally(431, "request head too large");
+        return on_head_complete(end->length);
+    }
+    scanned_ = data.size();
+    if (data.size() >= limits.max_request_header_bytes)
+        return respond_locally(431, "request head too large");
+
+    idle_ = data.empty();
+    if (idle_ && worker_.shared.draining.load(std::memory_order_relaxed)) return close();
+    const auto& timeouts = settings_->config->timeouts;
+    if (idle_ && !first_request_) client_.expires_after(timeouts.keepalive);
+    else client_.expires_after(remaining_head_time());
+
+    auto space = std::min(read_chunk, limits.max_request_header_bytes - data.size());
+    // Read one byte past the limit so "too large" is seen, not waited for.
+    client_.async_read_some(client_buffer_.prepare(space + 1),
+                            beast::bind_front_handler(&ClientConnection::on_read_head,
+                                                      shared_from_this()));
+}
+
+void ClientConnection::on_read_head(beast::error_code ec, std::size_t bytes) {
+    bool was_idle = idle_;
+    idle_ = false;
+    if (ec == beast::error::timeout && !was_idle)
+        return respond_locally(408, "request head not received in time");
+    if (ec) return close();  // closed, reset, idle timeout or draining
+    client_buffer_.commit(bytes);
+    if (was_idle) head_started_ = Clock::now();
+    do_read_head();
+}
+
+void ClientConnection::on_head_complete(std::size_t head_length) {
+    auto head = std::string_view(static_cast<const char*>(client_buffer_.data().data()), head_length);
+    scanned_ = 0;
+    request_started_ = Clock::now();
+    settings_ = worker_.settings;  // a reload applies from the next request on
+    Metrics::add(worker_.shared.metrics.requests);
+    const auto& config = *settings_->config;
+
+    auto verdict = check_request_head(head);
+    if (!verdict.ok()) return respond_locally(verdict.status, verdict.reason);
+
+    request_.emplace();
+    request_->header_limit(static_cast<std::uint32_t>(config.limits.max_request_header_bytes));
+    request_->body_limit(config.limits.max_request_body_bytes);
+    beast::error_code ec;
+    request_->put(net::buffer(head.data(), head.size()), ec);
+    client_buffer_.consume(head_length);
+    if (ec == http::error::body_limit) return respond_locally(413, "request body too large");
+    if (ec || !request_->is_header_done()) return respond_locally(400, "malformed request head");
+
+    auto& req = request_->get();
+    method_ = std::string(req.method_string());
+    target_ = std::string(req.target());
+    head_request_ = req.method() == http::verb::head;
+    keep_alive_ = req.keep_alive();
+    websocket_ = is_websocket_upgrade(req);
+    if (req.method() == http::verb::connect) return respond_locally(405, "CONNECT not supported");
+    if (target_.front() != '/' && !(target_ == "*" && req.method() == http::verb::options))
+        return respond_locally(400, "request target must be in origin form");
+
+    auto expect = req[http::field::expect];
+    expects_continue_ = beast::iequals(expect, "100-continue");
+    if (!expect.empty() && !expects_continue_) return respond_locally(417, "unsupported Expect");
+
+    auto path = std::string_view(target_).substr(0, target_.find('?'));
+    policy_ = session::policy_for(config, path);
+    strip_reserved_request_headers(req, config);
+    cookie_ = take_session_cookie(req, config);
+    do_load_session();
+}
+
+// -- local answers and closing -------------------------------------------------
+
+void ClientConnection::respond_locally(unsigned status, std::string_view reason, bool close_after) {
+    upstream_.reset();  // an abandoned exchange: never reuse that upstream connection
+    status_ = status;
+    log_note_ = std::string(reason);
+    if (status >= 400 && status < 500) Metrics::add(worker_.shared.metrics.rejected_requests);
+    auto& res = local_response_.emplace(static_cast<http::status>(status), 11);
+    res.set(http::field::content_type, "text/plain; charset=utf-8");
+    res.set(http::field::cache_control, "no-store");
+    res.body() = std::string(http::obsolete_reason(res.result())) + "\n";
+    res.keep_alive(!close_after);
+    res.prepare_payload();
+    keep_alive_ = !close_after;
+    client_.expires_after(settings_->config->timeouts.request_body);
+    http::async_write(client_, res,
+                      [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+                          self->bytes_out_ += bytes;
+                          self->log_request();
+                          if (ec || !self->keep_alive_) return self->close();
+                          self->first_request_ = false;
+                          self->do_read_head();
+                      });
+}
+
+void ClientConnection::close() {
+    // Lingering close: stop sending, then drain what the client still sends
+    // for a moment, so our last answer is not lost to a TCP reset.
+    beast::error_code ec;
+    client_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+    if (ec) return client_.close();
+    client_.expires_after(std::chrono::seconds(2));
+    client_buffer_.clear();
+    auto drain = std::make_shared<std::function<void(beast::error_code, std::size_t)>>();
+    *drain = [self = shared_from_this(), drain, budget = std::size_t(1) << 20](
+                 beast::error_code ec, std::size_t bytes) mutable {
+        if (ec || bytes >= budget) {
+            self->client_.close();
+            *drain = nullptr;  // break the self-reference
+            return;
+        }
+        budget -= bytes;
+        self->client_.async_read_some(self->client_buffer_.prepare(read_chunk), *drain);
+    };
+    client_.async_read_some(client_buffer_.prepare(read_chunk), *drain);
+}
+
+void ClientConnection::log_request() {
+    auto& metrics = worker_.shared.metrics;
+    if (status_ >= 100 && status_ < 600) Metrics::add(metrics.responses_by_class[status_ / 100]);
+    if (!settings_->config->log.access) return;
+    auto elapsed = std::chrono::duration<double, std::milli>(Clock::now() - request_started_);
+    boost::json::object line{
+        {"method", method_},
+        {"target", target_.size() > 512 ? target_.substr(0, 512) : target_},
+        {"status", status_},
+        {"peer", peer_ip_},
+        {"duration_ms", std::round(elapsed.count() * 1000) / 1000},
+        {"bytes_out", bytes_out_},
+        {"session_state", session::to_string(session_.state)},
+    };
+    if (session_.state == session::SessionState::Active) line["session"] = session_.record.handle;
+    if (!log_note_.empty()) line["note"] = log_note_;
+    log_event("request", std::move(line));
+}
+
+}  // namespace sessiongate::proxy

@@ -1,0 +1,452 @@
+// Upstream side of ClientConnection: the session moments, the upstream
+// connection, and the relay of heads and bodies through one fixed buffer
+// (Beast's relay(): read head, transform, write head, stream body).
+#include "proxy/connection.hpp"
+
+#include "proxy/header_rewrite.hpp"
+#include "proxy/log.hpp"
+#include "proxy/session_headers.hpp"
+#include "proxy/tunnel.hpp"
+#include "session/session_id.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <ctime>
+
+namespace sessiongate::proxy {
+
+namespace net = boost::asio;
+
+namespace {
+
+constexpr std::size_t body_buffer_size = 64 * 1024;
+
+std::int64_t unix_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+// Points the parser's body at our buffer before a read...
+template <class Parser>
+void arm_body(Parser& parser, char* buffer) {
+    auto& body = parser.get().body();
+    body.data = buffer;
+    body.size = body_buffer_size;
+}
+
+// ...and after it, describes what was read for the serializer.
+template <class Parser>
+void disarm_body(Parser& parser, char* buffer) {
+    auto& body = parser.get().body();
+    body.size = body_buffer_size - body.size;
+    body.data = buffer;
+    body.more = !parser.is_done();
+}
+
+template <class Parser>
+void finish_body(Parser& parser) {
+    auto& body = parser.get().body();
+    body.data = nullptr;
+    body.size = 0;
+    body.more = false;
+}
+
+// need_buffer only says our fixed buffer is full or empty: not an error.
+beast::error_code without_need_buffer(beast::error_code ec) {
+    return ec == http::error::need_buffer ? beast::error_code{} : ec;
+}
+
+}  // namespace
+
+// -- load_session --------------------------------------------------------------
+
+void ClientConnection::do_load_session() {
+    if (!policy_.sessions || cookie_.kind != session::CookieLookup::Kind::WellFormed) {
+        session_ = session::resolve_request_session(cookie_, nullptr);
+        if (!policy_.sessions) session_ = {};
+        return on_session_loaded({});
+    }
+    worker_.shared.store.load(cookie_.value, unix_now(),
+                              [self = shared_from_this()](session::LoadResult loaded) {
+                                  auto& ioc = self->worker_.ioc;
+                                  net::post(ioc, [self, loaded = std::move(loaded)]() mutable {
+                                      self->session_ =
+                                          session::resolve_request_session(self->cookie_, &loaded);
+                                      if (loaded.status == session::LoadStatus::Error) {
+                                          Metrics::add(self->worker_.shared.metrics.store_errors);
+                                          log_error("store_error", {{"during", "load"},
+                                                                    {"error", loaded.error}});
+                                      }
+                                      self->on_session_loaded(std::move(loaded));
+                                  });
+                              });
+}
+
+void ClientConnection::on_session_loaded(session::LoadResult) {
+    prepare_request_head();
+    // Body bytes that came with the head are parsed before anything is sent
+    // upstream, so a bad chunk or an oversized body forwards nothing.
+    beast::error_code ec;
+    if (!take_buffered_request_body(ec)) {
+        if (ec == http::error::body_limit) return respond_locally(413, "request body too large");
+        return respond_locally(400, "malformed request body");
+    }
+    do_connect();
+}
+
+void ClientConnection::prepare_request_head() {
+    const auto& config = *settings_->config;
+    auto& req = request_->get();
+    remove_hop_by_hop(req, websocket_);
+    if (expects_continue_) req.erase(http::field::expect);  // answered by us
+    set_forwarded_headers(req, {peer_ip_, peer_trusted_, "http"});
+    if (!config.preserve_host)
+        req.set(http::field::host, config.upstream.host + ":" + std::to_string(config.upstream.port));
+    // Framing is rebuilt from what we parsed: the upstream sees our chunking.
+    if (request_->chunked()) req.chunked(true);
+    req.version(11);
+    if (policy_.sessions) add_session_headers(req, config, session_);
+}
+
+bool ClientConnection::take_buffered_request_body(beast::error_code& ec) {
+    request_piece_ready_ = false;
+    if (request_->is_done()) {
+        finish_body(*request_);
+        request_piece_ready_ = true;
+        return true;
+    }
+    if (client_buffer_.size() == 0) return true;
+    arm_body(*request_, body_buffer_.get());
+    while (client_buffer_.size() > 0 && !request_->is_done()) {
+        auto used = request_->put(client_buffer_.data(), ec);
+        client_buffer_.consume(used);
+        if (ec == http::error::need_more || ec == http::error::need_buffer) {
+            ec = {};
+            break;
+        }
+        if (ec) return false;
+        if (used == 0) break;
+    }
+    disarm_body(*request_, body_buffer_.get());
+    request_piece_ready_ = request_->get().body().size > 0 || request_->is_done();
+    return true;
+}
+
+// -- connect -------------------------------------------------------------------
+
+void ClientConnection::do_connect() {
+    if (auto idle = worker_.pool.take(settings_->upstream)) {
+        upstream_.emplace(std::move(*idle));
+        upstream_reused_ = true;
+        return do_relay_request();
+    }
+    upstream_reused_ = false;
+    upstream_.emplace(worker_.ioc);
+    upstream_->expires_after(settings_->config->timeouts.upstream_connect);
+    upstream_->async_connect(settings_->upstream,
+                             beast::bind_front_handler(&ClientConnection::on_connect,
+                                                       shared_from_this()));
+}
+
+void ClientConnection::on_connect(beast::error_code ec) {
+    if (ec) return upstream_failed(ec, "connect");
+    upstream_->socket().set_option(net::ip::tcp::no_delay(true), ec);
+    do_relay_request();
+}
+
+// -- relay_request -------------------------------------------------------------
+
+void ClientConnection::do_relay_request() {
+    if (!request_writer_) request_writer_.emplace(request_->get());
+    if (!request_piece_ready_) {
+        if (!request_->is_done()) return do_read_request_piece();
+        finish_body(*request_);
+    }
+    // The head goes out with the first piece: one write for small requests.
+    upstream_->expires_after(settings_->config->timeouts.upstream_idle);
+    http::async_write(*upstream_, *request_writer_,
+                      beast::bind_front_handler(&ClientConnection::on_request_piece_written,
+                                                shared_from_this()));
+}
+
+void ClientConnection::on_request_piece_written(beast::error_code ec, std::size_t) {
+    ec = without_need_buffer(ec);
+    if (ec) return upstream_failed(ec, "send request");
+    request_piece_ready_ = false;
+    if (request_writer_->is_done()) return do_read_response_head();
+    do_read_request_piece();
+}
+
+void ClientConnection::do_read_request_piece() {
+    if (expects_continue_ && !sent_continue_ && client_buffer_.size() == 0) {
+        // The client waits for this before sending its body.
+        sent_continue_ = true;
+        static constexpr std::string_view interim = "HTTP/1.1 100 Continue\r\n\r\n";
+        client_.expires_after(settings_->config->timeouts.request_body);
+        return net::async_write(client_, net::buffer(interim.data(), interim.size()),
+                                [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                    if (ec) return self->close();
+                                    self->do_read_request_piece();
+                                });
+    }
+    arm_body(*request_, body_buffer_.get());
+    client_.expires_after(settings_->config->timeouts.request_body);
+    http::async_read_some(client_, client_buffer_, *request_,
+                          beast::bind_front_handler(&ClientConnection::on_request_piece_read,
+                                                    shared_from_this()));
+}
+
+void ClientConnection::on_request_piece_read(beast::error_code ec, std::size_t) {
+    ec = without_need_buffer(ec);
+    if (ec == http::error::body_limit) return respond_locally(413, "request body too large");
+    if (ec == beast::error::timeout) return respond_locally(408, "request body not received in time");
+    bool client_left = ec == http::error::end_of_stream || ec == http::error::partial_message ||
+                       (ec && ec.category() != http::make_error_code(http::error::body_limit).category());
+    if (client_left) {
+        upstream_.reset();  // the client left mid-body: the upstream gets a truncated request
+        log_note_ = "client closed during request body";
+        return close();
+    }
+    if (ec) return respond_locally(400, "malformed request body");
+    disarm_body(*request_, body_buffer_.get());
+    request_piece_ready_ = true;
+    do_relay_request();
+}
+
+void ClientConnection::upstream_failed(beast::error_code ec, std::string_view during) {
+    bool timed_out = ec == beast::error::timeout;
+    Metrics::add(worker_.shared.metrics.upstream_errors);
+    log_error("upstream_error", {{"during", during},
+                                 {"error", ec.message()},
+                                 {"upstream", settings_->config->upstream.url()},
+                                 {"target", target_}});
+    respond_locally(timed_out ? 504 : 502, timed_out ? "upstream timed out" : "upstream failed");
+}
+
+// -- read_response ---------------------------------------------------------------
+
+void ClientConnection::do_read_response_head() {
+    const auto& config = *settings_->config;
+    response_.emplace();
+    response_->header_limit(static_cast<std::uint32_t>(config.limits.max_response_header_bytes));
+    response_->body_limit(boost::none);  // downloads of any size stream through
+    if (head_request_) response_->skip(true);
+    upstream_->expires_after(config.timeouts.upstream_response);
+    http::async_read_header(*upstream_, upstream_buffer_, *response_,
+                            beast::bind_front_handler(&ClientConnection::on_read_response_head,
+                                                      shared_from_this()));
+}
+
+void ClientConnection::on_read_response_head(beast::error_code ec, std::size_t) {
+    if (ec) {
+        // A pooled connection the upstream closed just as we reused it: a
+        // request without a body is safely sent again on a fresh connection.
+        bool stale = ec == http::error::end_of_stream || ec == net::error::connection_reset;
+        if (stale && upstream_reused_ && !request_->chunked() && !request_->content_length()) {
+            upstream_.reset();
+            upstream_buffer_.clear();
+            request_writer_.reset();
+            finish_body(*request_);
+            request_piece_ready_ = true;
+            upstream_reused_ = false;
+            upstream_.emplace(worker_.ioc);
+            upstream_->expires_after(settings_->config->timeouts.upstream_connect);
+            return upstream_->async_connect(
+                settings_->upstream,
+                beast::bind_front_handler(&ClientConnection::on_connect, shared_from_this()));
+        }
+        return upstream_failed(ec, "read response head");
+    }
+    unsigned status = response_->get().result_int();
+    if (status / 100 == 1 && status != 101) return do_read_response_head();  // interim: dropped
+    if (status == 101 && !websocket_) return upstream_failed(http::error::bad_status, "unexpected 101");
+    status_ = status;
+    do_save_session();
+}
+
+// -- save_session ------------------------------------------------------------------
+
+void ClientConnection::do_save_session() {
+    const auto& config = *settings_->config;
+    auto& res = response_->get();
+    // Control headers never reach the client, whatever the route.
+    control_ = take_control_headers(res, config.header_prefix);
+    if (!control_.errors.empty()) {
+        Metrics::add(worker_.shared.metrics.control_header_errors);
+        boost::json::array errors;
+        for (const auto& error : control_.errors) errors.emplace_back(error);
+        log_error("control_header_error", {{"target", target_}, {"errors", std::move(errors)},
+                                           {"strict", config.strict_control}});
+        if (config.strict_control) return upstream_failed(http::error::bad_value, "control headers");
+        control_ = {};  // ignored as a whole: the session is never half-changed
+    }
+    if (!policy_.sessions) return on_session_saved({});
+
+    auto now = unix_now();
+    auto change = session::plan_session_write(policy_, session_, control_, status_, now,
+                                              config.session_max_bytes);
+    if (!change) return on_session_saved({});
+    change->fresh_id = session::new_session_id();
+    change->fresh_handle = worker_.shared.keys.handle_for(change->fresh_id);
+    worker_.shared.store.write(std::move(*change),
+                               [self = shared_from_this()](session::WriteResult result) {
+                                   auto& ioc = self->worker_.ioc;
+                                   net::post(ioc, [self, result = std::move(result)]() mutable {
+                                       self->on_session_saved(std::move(result));
+                                   });
+                               });
+}
+
+void ClientConnection::on_session_saved(session::WriteResult result) {
+    using session::WriteOutcome;
+    auto& metrics = worker_.shared.metrics;
+    switch (result.outcome) {
+    case WriteOutcome::Saved: Metrics::add(metrics.sessions_saved); break;
+    case WriteOutcome::Deleted: Metrics::add(metrics.sessions_deleted); break;
+    case WriteOutcome::TooLarge:
+        Metrics::add(metrics.sessions_too_large);
+        log_error("session_too_large", {{"target", target_},
+                                        {"limit", settings_->config->session_max_bytes}});
+        break;
+    case WriteOutcome::Gone: log_note_ = "session deleted meanwhile: not saved"; break;
+    case WriteOutcome::Full:
+    case WriteOutcome::Error:
+        Metrics::add(metrics.store_errors);
+        log_error("store_error", {{"during", "write"}, {"error", result.error}});
+        return respond_locally(503, "session store unavailable");
+    case WriteOutcome::Unchanged: break;
+    }
+    if (result.outcome == WriteOutcome::Saved) {
+        // What the log names from now on: the session this response leaves.
+        session_.state = session::SessionState::Active;
+        session_.record.handle = result.record.handle;
+    }
+    std::vector<std::string> cookies;
+    if (policy_.sessions) cookies = session::response_cookies(policy_, session_, result, unix_now());
+    prepare_response_head(cookies);
+    if (status_ == 101) return start_tunnel();
+    do_write_response();
+}
+
+void ClientConnection::prepare_response_head(const std::vector<std::string>& set_cookies) {
+    auto& res = response_->get();
+    auto& req = request_->get();
+    bool upgrade = status_ == 101;
+    remove_hop_by_hop(res, upgrade);
+    bool bodiless = head_request_ || status_ / 100 == 1 || status_ == 204 || status_ == 304;
+    if (response_->chunked()) {
+        res.chunked(true);
+    } else if (!bodiless && !response_->content_length() && !upgrade) {
+        // Delimited by the upstream closing: re-framed as chunked for HTTP/1.1
+        // clients so the client connection can stay open.
+        if (req.version() >= 11) res.chunked(true);
+        else keep_alive_ = false;
+    }
+    if (policy_.sessions) add_session_response_headers(res, set_cookies);
+    if (worker_.shared.draining.load(std::memory_order_relaxed)) keep_alive_ = false;
+    res.version(11);
+    if (!upgrade) {
+        res.keep_alive(keep_alive_);
+        if (keep_alive_ && req.version() < 11) res.set(http::field::connection, "keep-alive");
+    }
+}
+
+// -- relay_response ----------------------------------------------------------------
+
+void ClientConnection::do_write_response() {
+    response_writer_.emplace(response_->get());
+    auto on_written = beast::bind_front_handler(&ClientConnection::on_response_piece_written,
+                                                shared_from_this());
+    client_.expires_after(settings_->config->timeouts.request_body);
+    bool bodiless = head_request_ || status_ == 204 || status_ == 304;
+    if (bodiless) return http::async_write_header(client_, *response_writer_, std::move(on_written));
+    if (response_->is_done()) {
+        finish_body(*response_);
+        return http::async_write(client_, *response_writer_, std::move(on_written));
+    }
+    if (upstream_buffer_.size() > 0) {
+        // Body bytes already here: they go out with the head in one write.
+        arm_body(*response_, body_buffer_.get());
+        return http::async_read_some(*upstream_, upstream_buffer_, *response_,
+                                     beast::bind_front_handler(&ClientConnection::on_response_piece_read,
+                                                               shared_from_this()));
+    }
+    // Nothing yet (a stream, a slow body): the head goes out now on its own.
+    http::async_write_header(client_, *response_writer_, std::move(on_written));
+}
+
+void ClientConnection::on_response_piece_written(beast::error_code ec, std::size_t bytes) {
+    ec = without_need_buffer(ec);
+    bytes_out_ += bytes;
+    if (ec) {
+        upstream_.reset();
+        log_note_ = "client closed during response";
+        log_request();
+        return client_.close();
+    }
+    bool bodiless = head_request_ || status_ == 204 || status_ == 304;
+    if (response_writer_->is_done() || bodiless) return on_response_done();
+    if (response_->is_done()) {
+        finish_body(*response_);
+        return http::async_write(client_, *response_writer_,
+                                 beast::bind_front_handler(&ClientConnection::on_response_piece_written,
+                                                           shared_from_this()));
+    }
+    arm_body(*response_, body_buffer_.get());
+    upstream_->expires_after(settings_->config->timeouts.upstream_idle);
+    http::async_read_some(*upstream_, upstream_buffer_, *response_,
+                          beast::bind_front_handler(&ClientConnection::on_response_piece_read,
+                                                    shared_from_this()));
+}
+
+void ClientConnection::on_response_piece_read(beast::error_code ec, std::size_t) {
+    ec = without_need_buffer(ec);
+    if (ec) {
+        // The head is out: all we can do is cut the client off too, so it
+        // sees a truncated response, never a wrong one.
+        Metrics::add(worker_.shared.metrics.upstream_errors);
+        log_error("upstream_error", {{"during", "read response body"},
+                                     {"error", ec.message()},
+                                     {"target", target_}});
+        upstream_.reset();
+        log_note_ = "upstream failed during response body";
+        log_request();
+        return client_.close();
+    }
+    disarm_body(*response_, body_buffer_.get());
+    client_.expires_after(settings_->config->timeouts.request_body);
+    http::async_write(client_, *response_writer_,
+                      beast::bind_front_handler(&ClientConnection::on_response_piece_written,
+                                                shared_from_this()));
+}
+
+void ClientConnection::on_response_done() {
+    log_request();
+    bool reusable = upstream_ && response_->is_done() && response_->keep_alive() &&
+                    request_writer_ && request_writer_->is_done() && upstream_buffer_.size() == 0 &&
+                    !worker_.shared.draining.load(std::memory_order_relaxed);
+    if (reusable) worker_.pool.put(std::move(*upstream_), settings_->upstream);
+    upstream_.reset();
+    upstream_buffer_.clear();
+    if (!keep_alive_) return close();
+    first_request_ = false;
+    do_read_head();
+}
+
+void ClientConnection::start_tunnel() {
+    // The 101 head goes out, then bytes flow both ways untouched.
+    response_writer_.emplace(response_->get());
+    http::async_write_header(
+        client_, *response_writer_, [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+            self->bytes_out_ += bytes;
+            self->log_request();
+            if (ec) return self->client_.close();
+            std::make_shared<Tunnel>(std::move(self->client_), std::move(*self->upstream_),
+                                     std::move(self->client_buffer_),
+                                     std::move(self->upstream_buffer_))
+                ->start();
+            self->upstream_.reset();
+        });
+}
+
+}  // namespace sessiongate::proxy

@@ -1,0 +1,92 @@
+#include "proxy/header_rewrite.hpp"
+
+#include <boost/beast/http/rfc7230.hpp>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+namespace sessiongate::proxy {
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+    return boost::beast::iequals(a, b);
+}
+
+bool token_list_has(std::string_view value, std::string_view token) {
+    for (auto item : http::token_list{value})
+        if (iequals(item, token)) return true;
+    return false;
+}
+
+bool is_protected(std::string_view name) {
+    return iequals(name, "content-length") || iequals(name, "host") ||
+           iequals(name, "transfer-encoding");
+}
+
+}  // namespace
+
+bool is_websocket_upgrade(const http::fields& fields) {
+    bool connection_upgrade = false;
+    for (auto range = fields.equal_range(http::field::connection); range.first != range.second;
+         ++range.first)
+        connection_upgrade = connection_upgrade || token_list_has(range.first->value(), "upgrade");
+    if (!connection_upgrade) return false;
+    for (auto range = fields.equal_range(http::field::upgrade); range.first != range.second;
+         ++range.first)
+        if (token_list_has(range.first->value(), "websocket")) return true;
+    return false;
+}
+
+void remove_hop_by_hop(http::fields& fields, bool keep_upgrade) {
+    // Names listed in Connection are collected first: erasing invalidates views.
+    std::vector<std::string> named;
+    for (auto range = fields.equal_range(http::field::connection); range.first != range.second;
+         ++range.first)
+        for (auto item : http::token_list{range.first->value()})
+            if (!is_protected(item)) named.emplace_back(item);
+    for (const auto& name : named) fields.erase(name);
+
+    std::string upgrade;
+    if (keep_upgrade) upgrade = std::string(fields[http::field::upgrade]);
+
+    static constexpr http::field hop_by_hop[] = {
+        http::field::connection,         http::field::keep_alive,
+        http::field::proxy_connection,   http::field::te,
+        http::field::trailer,            http::field::transfer_encoding,
+        http::field::upgrade,            http::field::proxy_authorization,
+        http::field::proxy_authenticate,
+    };
+    for (auto field : hop_by_hop) fields.erase(field);
+
+    if (keep_upgrade && !upgrade.empty()) {
+        fields.set(http::field::upgrade, upgrade);
+        fields.set(http::field::connection, "Upgrade");
+    }
+}
+
+void set_forwarded_headers(http::fields& fields, const ForwardedFor& forwarded) {
+    std::string xff;
+    if (forwarded.peer_trusted) {
+        for (auto range = fields.equal_range("x-forwarded-for"); range.first != range.second;
+             ++range.first) {
+            if (!xff.empty()) xff += ", ";
+            xff.append(range.first->value());
+        }
+    }
+    if (!xff.empty()) xff += ", ";
+    xff.append(forwarded.peer_ip);
+    fields.erase("x-forwarded-for");
+    fields.set("X-Forwarded-For", xff);
+
+    if (!forwarded.peer_trusted || fields.find("x-forwarded-proto") == fields.end())
+        fields.set("X-Forwarded-Proto", forwarded.proto);
+    if (!forwarded.peer_trusted || fields.find("x-forwarded-host") == fields.end()) {
+        auto host = fields[http::field::host];
+        if (host.empty()) fields.erase("x-forwarded-host");
+        else fields.set("X-Forwarded-Host", std::string(host));
+    }
+    if (!forwarded.peer_trusted) fields.erase(http::field::forwarded);
+}
+
+}  // namespace sessiongate::proxy

@@ -1,0 +1,197 @@
+// run_server: the store, the I/O threads (each with its own io_context, its
+// connections and its upstream pool), the listener that hands accepted
+// sockets to them in turn, the admin listener and the signals.
+#include "proxy/server.hpp"
+
+#include "proxy/admin.hpp"
+#include "proxy/connection.hpp"
+#include "proxy/log.hpp"
+#include "proxy/worker.hpp"
+#include "session/store_factory.hpp"
+#include "session/sweeper.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <csignal>
+#include <thread>
+
+namespace sessiongate::proxy {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+ProxySettings::ProxySettings(config::ConfigPtr config_)
+    : config(std::move(config_)), trusted(config->trusted_proxies) {
+    // Resolved once per configuration, not per connection.
+    net::io_context ioc;
+    tcp::resolver resolver(ioc);
+    boost::system::error_code ec;
+    auto results = resolver.resolve(config->upstream.host, std::to_string(config->upstream.port), ec);
+    if (ec || results.empty())
+        throw std::runtime_error("cannot resolve upstream " + config->upstream.url() + ": " + ec.message());
+    upstream = results.begin()->endpoint();
+}
+
+void Worker::close_idle_connections() {
+    // close_if_idle may end a connection and so change the set: copy first.
+    std::vector<ClientConnection*> current(connections.begin(), connections.end());
+    for (auto* connection : current)
+        if (connections.count(connection)) connection->close_if_idle();
+}
+
+namespace {
+
+class Server {
+public:
+    Server(config::ConfigPtr config, ConfigReloader reload)
+        : keys_(session::SecretKeys::load(*config)),
+          store_(session::open_store(*config)),
+          sweeper_(*store_, config->store.sweep_interval),
+          shared_{*store_, keys_},
+          reload_(std::move(reload)) {
+        auto settings = std::make_shared<const ProxySettings>(config);
+        for (unsigned i = 0; i < config->threads; ++i)
+            workers_.push_back(std::make_unique<Worker>(shared_, settings));
+        auto& main = workers_.front()->ioc;
+        acceptor_.emplace(bind_acceptor(main, config->listen));
+        admin_ = std::make_shared<AdminListener>(main, config->admin, shared_);
+        signals_.emplace(main, SIGTERM, SIGINT, SIGHUP);
+        drain_deadline_ = config->timeouts.drain;
+
+        log_event("listening", {{"listen", endpoint_text(acceptor_->local_endpoint())},
+                                {"admin", endpoint_text(admin_->local_endpoint())},
+                                {"upstream", config->upstream.url()},
+                                {"threads", config->threads},
+                                {"store", config->store.path}});
+    }
+
+    int run() {
+        do_accept();
+        admin_->start();
+        wait_for_signal();
+        std::vector<std::thread> threads;
+        std::vector<net::executor_work_guard<net::io_context::executor_type>> guards;
+        for (auto& worker : workers_) guards.push_back(net::make_work_guard(worker->ioc));
+        for (std::size_t i = 1; i < workers_.size(); ++i)
+            threads.emplace_back([&, i] { workers_[i]->ioc.run(); });
+        workers_.front()->ioc.run();
+        for (auto& thread : threads) thread.join();
+        log_event("stopped");
+        return 0;
+    }
+
+private:
+    static std::string endpoint_text(const tcp::endpoint& endpoint) {
+        auto address = endpoint.address().to_string();
+        if (endpoint.address().is_v6()) address = "[" + address + "]";
+        return address + ":" + std::to_string(endpoint.port());
+    }
+
+    void do_accept() {
+        // Round-robin: each accepted socket belongs to the next I/O thread.
+        auto& worker = *workers_[next_worker_++ % workers_.size()];
+        acceptor_->async_accept(worker.ioc, [this, &worker](boost::system::error_code ec, tcp::socket socket) {
+            if (!acceptor_->is_open()) return;
+            if (ec) {
+                // Out of descriptors and the like: pause instead of spinning.
+                log_error("accept_error", {{"error", ec.message()}});
+                retry_.emplace(workers_.front()->ioc, std::chrono::milliseconds(100));
+                return retry_->async_wait([this](boost::system::error_code) { do_accept(); });
+            }
+            net::post(worker.ioc, [&worker, socket = std::move(socket)]() mutable {
+                std::make_shared<ClientConnection>(worker, std::move(socket))->start();
+            });
+            do_accept();
+        });
+    }
+
+    void wait_for_signal() {
+        signals_->async_wait([this](boost::system::error_code ec, int signal) {
+            if (ec) return;
+            if (signal == SIGHUP) {
+                reload();
+                return wait_for_signal();
+            }
+            if (shared_.draining.exchange(true)) return stop_now();  // a second signal
+            drain();
+            wait_for_signal();
+        });
+    }
+
+    void reload() {
+        auto config = reload_ ? reload_() : nullptr;
+        if (!config) return;  // the reloader logged why
+        std::shared_ptr<const ProxySettings> settings;
+        try {
+            settings = std::make_shared<const ProxySettings>(config);
+        } catch (const std::exception& e) {
+            log_error("reload_failed", {{"problems", boost::json::array{e.what()}}});
+            return;
+        }
+        for (auto& worker : workers_)
+            net::post(worker->ioc, [w = worker.get(), settings] {
+                w->settings = settings;
+                const auto& pool = settings->config->upstream_pool;
+                w->pool.set_limits(pool.max_idle_per_thread, pool.idle_timeout);
+            });
+        log_event("reloaded", {{"source", config->source}});
+    }
+
+    void drain() {
+        // Stop accepting; idle connections close now, busy ones after their
+        // current response (keep-alive is switched off while draining).
+        log_event("draining", {{"connections", shared_.metrics.connections_open.load()}});
+        boost::system::error_code ignored;
+        acceptor_->close(ignored);
+        for (auto& worker : workers_)
+            net::post(worker->ioc, [w = worker.get()] { w->close_idle_connections(); });
+        drain_until_ = std::chrono::steady_clock::now() + drain_deadline_;
+        poll_drain();
+    }
+
+    void poll_drain() {
+        if (shared_.metrics.connections_open.load() == 0 || std::chrono::steady_clock::now() >= drain_until_)
+            return stop_now();
+        drain_timer_.emplace(workers_.front()->ioc, std::chrono::milliseconds(20));
+        drain_timer_->async_wait([this](boost::system::error_code) {
+            for (auto& worker : workers_)
+                net::post(worker->ioc, [w = worker.get()] { w->close_idle_connections(); });
+            poll_drain();
+        });
+    }
+
+    void stop_now() {
+        admin_->stop();
+        signals_->cancel();
+        for (auto& worker : workers_) worker->ioc.stop();
+    }
+
+    session::SecretKeys keys_;
+    std::unique_ptr<session::Store> store_;
+    session::Sweeper sweeper_;
+    SharedState shared_;
+    ConfigReloader reload_;
+    std::vector<std::unique_ptr<Worker>> workers_;
+    std::optional<tcp::acceptor> acceptor_;
+    std::shared_ptr<AdminListener> admin_;
+    std::optional<net::signal_set> signals_;
+    std::optional<net::steady_timer> retry_;
+    std::optional<net::steady_timer> drain_timer_;
+    std::chrono::milliseconds drain_deadline_{};
+    std::chrono::steady_clock::time_point drain_until_;
+    std::size_t next_worker_ = 0;
+};
+
+}  // namespace
+
+int run_server(config::ConfigPtr config, ConfigReloader reload) {
+    // Writes to a client that has gone must not kill the process.
+    std::signal(SIGPIPE, SIG_IGN);
+    Server server(std::move(config), std::move(reload));
+    return server.run();
+}
+
+}  // namespace sessiongate::proxy
