@@ -22,9 +22,12 @@ namespace {
 
 constexpr std::string_view environment_prefix = "SESSIONGATE_";
 
-// Variables that hold secrets or the file name rather than a setting.
+// Variables that hold secrets or the file name rather than a setting, and
+// SESSIONGATE_BIN, which the test and demo tooling sets to name this binary
+// and hands down to it with the rest of its environment.
 bool is_reserved_variable(std::string_view name) {
-    return name == "SESSIONGATE_SECRET_KEYS" || name == "SESSIONGATE_ADMIN_TOKEN" || name == "SESSIONGATE_CONFIG";
+    return name == "SESSIONGATE_SECRET_KEYS" || name == "SESSIONGATE_ADMIN_TOKEN" || name == "SESSIONGATE_CONFIG" ||
+           name == "SESSIONGATE_BIN";
 }
 
 /// Where the values being applied come from.

@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <set>
 
 using namespace sessiongate::config;
@@ -80,7 +81,8 @@ TEST_CASE("problems from the environment and flags name the variable or flag", "
                                {"SESSIONGATE_INJECT", "{a: b"},
                                {"SESSIONGATE_SECRET_KEYS", "k1,k2"},
                                {"SESSIONGATE_ADMIN_TOKEN", "t"},
-                               {"SESSIONGATE_CONFIG", "x.yaml"}},
+                               {"SESSIONGATE_CONFIG", "x.yaml"},
+                               {"SESSIONGATE_BIN", "/usr/bin/sessiongate"}},
                               {{"listen", "nowhere"}, {"nope", "1"}});
     CHECK(result.config == nullptr);
     auto texts = problem_texts(result);
@@ -122,4 +124,12 @@ TEST_CASE("every setting has its own variable and flag name", "[config][override
     }
     CHECK(environment_name("store.path") == "SESSIONGATE_STORE_PATH");
     CHECK(flag_name("store.path") == "--store-path");
+}
+
+TEST_CASE("the process environment is read for SESSIONGATE_ variables only", "[config][overrides]") {
+    ::setenv("SESSIONGATE_UNIT_TEST_MARKER", "a=b", 1);
+    auto environment = sessiongate_environment();
+    ::unsetenv("SESSIONGATE_UNIT_TEST_MARKER");
+    CHECK(environment.at("SESSIONGATE_UNIT_TEST_MARKER") == "a=b");
+    for (const auto& [name, value] : environment) CHECK(name.starts_with("SESSIONGATE_"));
 }
