@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Configures (once) and builds sessiongate, the sample backend and the tests.
+# Usage: scripts/build.sh [build-dir]   (default: build, Release)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build_dir=${1:-build}
+jobs=$(nproc 2>/dev/null || echo 2)
+if [ ! -f "$build_dir/build.ninja" ]; then
+  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" >/dev/null
+fi
+cmake --build "$build_dir" -j "$jobs"
