@@ -151,3 +151,25 @@ TEST_CASE("format_deletion_cookie is Django's delete_cookie", "[cookie]") {
           "sessionid=\"\"; Domain=example.com; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/app; "
           "SameSite=Lax; Secure");
 }
+
+TEST_CASE("cookie parsing survives arbitrary bytes and never leaks the session cookie", "[cookie]") {
+    // A small deterministic generator: the same inputs on every run.
+    std::uint32_t state = 12345;
+    auto next = [&] {
+        state = state * 1664525u + 1013904223u;
+        return state >> 8;
+    };
+    const std::string alphabet = "sessionid=;\" \t,aA0-_\r\n\x7f\xff";
+    for (int round = 0; round < 2000; ++round) {
+        std::string header;
+        const auto length = next() % 80;
+        for (std::uint32_t i = 0; i < length; ++i) header += alphabet[next() % alphabet.size()];
+        if (next() % 2) header += "; sessionid=" + id_a;
+        INFO(header);
+        const auto kept = remove_cookie(header, "sessionid");
+        for (const auto& pair : parse_cookie_header(kept)) CHECK(pair.name != "sessionid");
+        const auto lookup = find_session_cookie({header}, "sessionid");
+        if (lookup.kind == CookieLookup::Kind::WellFormed) CHECK(is_well_formed_session_id(lookup.value));
+        else CHECK(lookup.value.empty());
+    }
+}

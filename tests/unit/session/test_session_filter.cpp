@@ -204,6 +204,15 @@ TEST_CASE("plan_session_write: an active session", "[session_filter]") {
         REQUIRE(write->expiry);
         CHECK(write->expiry->kind == ExpirySetting::Kind::BrowserSession);
     }
+    SECTION("clear with updates: both go to the store, which empties then patches under the same id") {
+        const auto write = plan(active_session(), control_of({{"X-Session-Update", R"({"fresh":true})"},
+                                                              {"X-Session-Action", "clear"}}));
+        REQUIRE(write);
+        CHECK(write->action == SessionAction::Clear);
+        CHECK(write->current == cookie_id);
+        REQUIRE(write->patches.size() == 1);
+        CHECK(boost::json::value(write->patches[0]) == boost::json::parse(R"({"fresh":true})"));
+    }
     SECTION("an expiry alone is a change (set_expiry)") {
         const auto write = plan(active_session(), control_of({{"X-Session-Expiry", "default"}}));
         REQUIRE(write);
