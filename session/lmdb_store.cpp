@@ -9,6 +9,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
+#include <cerrno>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -53,10 +54,13 @@ constexpr std::size_t sweep_chunk = 1000;      // expired sessions deleted per t
 constexpr std::size_t commit_delay_batch = 1024;  // stop waiting for more writes at this many
 constexpr auto os_sync_interval = std::chrono::seconds(1);
 
+/// One JSON line on stderr; a single fputs, so lines from threads do not mix.
 void log_line(const char* event, const std::string& detail) {
-    // One line per write(2)-sized fprintf, so lines from threads do not mix.
-    std::fprintf(stderr, "{\"event\":\"%s\",\"store\":\"lmdb\",\"detail\":\"%s\"}\n", event,
-                 detail.c_str());
+    boost::json::object line;
+    line["event"] = event;
+    line["store"] = "lmdb";
+    line["detail"] = detail;
+    std::fputs((boost::json::serialize(line) + "\n").c_str(), stderr);
 }
 
 // ---------------------------------------------------------------- tables
@@ -327,9 +331,11 @@ struct WriteJob final : Job {
         try {
             return SessionWriteApplier(txn, t, write).apply(result);
         } catch (const std::exception& e) {
-            // Only allocation can throw here, and before any change is made.
+            // Only allocation can throw here. It might strike between two
+            // puts, so the whole batch is abandoned rather than committed
+            // with a half-written record.
             result = WriteResult{WriteOutcome::Error, {}, {}, e.what()};
-            return {};
+            return lmdb::Status(ENOMEM);
         }
     }
     void finish(BatchOutcome outcome, const std::string& error) override {
@@ -659,7 +665,14 @@ struct LmdbStore::Impl {
         }
         if (outcome == BatchOutcome::Committed) commits.fetch_add(1);
         jobs.fetch_add(batch.size());
-        for (auto& job : batch) job->finish(outcome, error);
+        for (auto& job : batch) {
+            try {
+                job->finish(outcome, error);
+            } catch (const std::exception& e) {
+                // A throwing callback must not take the writer thread down.
+                log_line("store_callback_failed", e.what());
+            }
+        }
     }
 };
 

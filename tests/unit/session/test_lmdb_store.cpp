@@ -202,6 +202,7 @@ TEST_CASE("LmdbStore shares its directory with another process", "[store][lmdb]"
         try {
             auto cs = s;
             cs.map_size = 1 << 20;
+            cs.durability = Durability::None;
             LmdbStore other(cs);
             auto found = other.find_by_handle("h-server");
             if (!found || found->data_json != R"({"who":"server"})") code = 10;
