@@ -5,6 +5,8 @@
 #include "session/cookie_header.hpp"
 #include "session/session_id.hpp"
 
+#include <algorithm>
+
 namespace sessiongate::session {
 
 namespace {
@@ -54,14 +56,14 @@ std::string format_session_cookie(const config::CookieSettings& cookie,
                                   std::string_view value,
                                   std::optional<std::int64_t> max_age,
                                   std::int64_t now) {
+    const std::optional<std::int64_t> seconds =
+        max_age ? std::optional<std::int64_t>(std::max<std::int64_t>(*max_age, 0)) : std::nullopt;
     std::string text = cookie.name + "=" + std::string(value);
     if (cookie.domain) text += "; Domain=" + *cookie.domain;
-    if (max_age) {
-        const std::int64_t seconds = *max_age < 0 ? 0 : *max_age;
-        text += "; expires=" + http_date(now + seconds);
-    }
+    // Both, as Django: Max-Age for current browsers, expires for old ones.
+    if (seconds) text += "; expires=" + http_date(now + *seconds);
     if (cookie.httponly) text += "; HttpOnly";
-    if (max_age) text += "; Max-Age=" + std::to_string(*max_age < 0 ? 0 : *max_age);
+    if (seconds) text += "; Max-Age=" + std::to_string(*seconds);
     text += "; Path=" + cookie.path;
     text += "; SameSite=";
     text += samesite_text(cookie.samesite);
