@@ -100,7 +100,7 @@ void ClientConnection::on_read_head(beast::error_code ec, std::size_t bytes) {
         return respond_locally(408, "request head not received in time");
     if (ec) return close();  // closed, reset, idle timeout or draining
     client_buffer_.commit(bytes);
-    if (was_idle) head_started_ = Clock::now();
+    if (was_idle) request_started_ = head_started_ = Clock::now();
     do_read_head();
 }
 
@@ -108,6 +108,20 @@ void ClientConnection::on_head_complete(std::size_t head_length) {
     auto head = std::string_view(static_cast<const char*>(client_buffer_.data().data()), head_length);
     scanned_ = 0;
     request_started_ = Clock::now();
+    // Nothing of the previous exchange on this connection carries over.
+    request_writer_.reset();
+    response_writer_.reset();
+    response_.reset();
+    local_response_.reset();
+    session_ = {};
+    cookie_ = {};
+    control_ = {};
+    status_ = 0;
+    bytes_out_ = 0;
+    log_note_.clear();
+    method_.clear();
+    target_.clear();
+    request_piece_ready_ = sent_continue_ = expects_continue_ = websocket_ = head_request_ = false;
     settings_ = worker_.settings;  // a reload applies from the next request on
     Metrics::add(worker_.shared.metrics.requests);
     const auto& config = *settings_->config;
@@ -196,13 +210,13 @@ void ClientConnection::log_request() {
     auto& metrics = worker_.shared.metrics;
     if (status_ >= 100 && status_ < 600) Metrics::add(metrics.responses_by_class[status_ / 100]);
     if (!settings_->config->log.access) return;
-    auto elapsed = std::chrono::duration<double, std::milli>(Clock::now() - request_started_);
+    auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - request_started_);
     boost::json::object line{
         {"method", method_},
         {"target", target_.size() > 512 ? target_.substr(0, 512) : target_},
         {"status", status_},
         {"peer", peer_ip_},
-        {"duration_ms", std::round(elapsed.count() * 1000) / 1000},
+        {"duration_us", elapsed.count()},
         {"bytes_out", bytes_out_},
         {"session_state", session::to_string(session_.state)},
     };

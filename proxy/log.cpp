@@ -3,6 +3,8 @@
 #include <boost/json/serialize.hpp>
 
 #include <chrono>
+#include <cstdio>
+#include <ctime>
 #include <unistd.h>
 
 namespace sessiongate::proxy {
@@ -20,16 +22,25 @@ void write_line(boost::json::object&& fields) {
     }
 }
 
-double unix_time() {
+// RFC 3339 UTC with milliseconds: what log pipelines parse without help.
+std::string timestamp() {
     using namespace std::chrono;
-    return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count() / 1e6;
+    auto now = system_clock::now();
+    auto ms = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
+    std::time_t seconds = system_clock::to_time_t(now);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char text[32];
+    std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
+                  utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(ms));
+    return text;
 }
 
 boost::json::object with_header(std::string_view event, std::string_view level,
                                 boost::json::object fields) {
     boost::json::object line;
     line.reserve(fields.size() + 3);
-    line["time"] = unix_time();
+    line["time"] = timestamp();
     line["level"] = level;
     line["event"] = event;
     for (auto& field : fields) line[field.key()] = std::move(field.value());
