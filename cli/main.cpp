@@ -1,9 +1,11 @@
 // The sessiongate command line: run, check-config, sessions, --version.
 #include "cli/sessions_command.hpp"
 #include "config/load.hpp"
+#include "proxy/log.hpp"
 #include "proxy/server.hpp"
 
 #include <CLI/CLI.hpp>
+#include <boost/json/array.hpp>
 
 #include <cstdlib>
 #include <filesystem>
@@ -63,28 +65,6 @@ void add_override_flags(CLI::App& command, ConfigOptions& options) {
         ->type_name("DIR");
 }
 
-std::string json_string(std::string_view text) {
-    std::string out = "\"";
-    for (char c : text) {
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-            if (static_cast<unsigned char>(c) < 0x20) {
-                char escaped[8];
-                std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-                out += escaped;
-            } else {
-                out += c;
-            }
-        }
-    }
-    return out + "\"";
-}
-
 void print_problems(const std::vector<config::Problem>& problems) {
     for (const config::Problem& problem : problems) std::cerr << problem.text() << '\n';
 }
@@ -106,10 +86,9 @@ int run(const ConfigOptions& options) {
     proxy::ConfigReloader reload = [options]() -> config::ConfigPtr {
         config::LoadResult again = load(options);
         if (again.config) return again.config;
-        std::string line = R"({"event":"reload_failed","problems":[)";
-        for (std::size_t i = 0; i < again.problems.size(); ++i)
-            line += (i ? "," : "") + json_string(again.problems[i].text());
-        std::cout << line << "]}" << std::endl;
+        boost::json::array problems;
+        for (const config::Problem& problem : again.problems) problems.emplace_back(problem.text());
+        proxy::log_error("reload_failed", {{"problems", std::move(problems)}});
         return nullptr;
     };
     try {
