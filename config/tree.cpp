@@ -7,7 +7,22 @@ namespace {
 
 int line_of(const YAML::Mark& mark) { return mark.is_null() ? 0 : mark.line + 1; }
 
-Tree convert(const YAML::Node& node) {
+// yaml-cpp shares aliased nodes; copying them into a Tree could loop forever
+// (an anchor inside itself) or explode ("billion laughs"). A configuration is
+// small, so both are cut off early.
+constexpr int max_depth = 64;
+constexpr std::size_t max_nodes = 100'000;
+
+struct Budget {
+    std::size_t nodes = 0;
+};
+
+Tree convert(const YAML::Node& node, int depth, Budget& budget) {
+    if (depth > max_depth)
+        throw YAML::ParserException(node.Mark(), "nested deeper than " + std::to_string(max_depth) +
+                                                     " levels (or an alias inside its own anchor)");
+    if (++budget.nodes > max_nodes)
+        throw YAML::ParserException(node.Mark(), "more than " + std::to_string(max_nodes) + " values");
     Tree tree;
     tree.line = line_of(node.Mark());
     switch (node.Type()) {
@@ -17,14 +32,14 @@ Tree convert(const YAML::Node& node) {
         break;
     case YAML::NodeType::Sequence:
         tree.kind = Tree::Kind::List;
-        for (const YAML::Node& item : node) tree.items.push_back(convert(item));
+        for (const YAML::Node& item : node) tree.items.push_back(convert(item, depth + 1, budget));
         break;
     case YAML::NodeType::Map:
         tree.kind = Tree::Kind::Map;
         for (const auto& entry : node) {
             if (!entry.first.IsScalar())
                 throw YAML::ParserException(entry.first.Mark(), "a key must be a plain string");
-            Tree value = convert(entry.second);
+            Tree value = convert(entry.second, depth + 1, budget);
             value.key = entry.first.Scalar();
             value.key_line = line_of(entry.first.Mark());
             // An empty value ("key:") is placed by yaml-cpp at the next
@@ -67,7 +82,8 @@ std::variant<Tree, YamlSyntaxError> parse_yaml(const std::string& text) {
         if (documents.size() > 1)
             return YamlSyntaxError{line_of(documents[1].Mark()),
                                    "expected one YAML document, found " + std::to_string(documents.size())};
-        return convert(documents.front());
+        Budget budget;
+        return convert(documents.front(), 0, budget);
     } catch (const YAML::Exception& error) {
         return YamlSyntaxError{line_of(error.mark), error.msg};
     }

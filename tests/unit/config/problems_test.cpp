@@ -143,3 +143,28 @@ TEST_CASE("a missing file is one problem naming it", "[config][problems]") {
     REQUIRE(result.problems.size() == 1);
     CHECK(result.problems[0].text() == "/nonexistent/sessiongate.yaml: cannot read the file: No such file or directory");
 }
+
+TEST_CASE("hostile input is a problem, never an exception", "[config][problems]") {
+    const std::vector<std::string> inputs = {
+        "{{{{",
+        "- - - -",
+        "\t\tthreads: 1",
+        "threads: !!binary aGVsbG8=",
+        "a: &anchor [*anchor]",
+        "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+        "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+        "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n",
+        std::string("threads: \0\xff\xfe", 13),
+        std::string(5000, '[') + std::string(5000, ']'),
+        "? [complex, key]\n: value\n",
+        "cookie:\n  " + std::string(200, 'x') + ": 1\n",
+        "routes:\n  - [not, a, mapping]\n  - prefix: /ok\n    extra: {deep: {er: 1}}\n",
+    };
+    for (const std::string& input : inputs) {
+        INFO(input.substr(0, 40));
+        LoadResult result;
+        CHECK_NOTHROW(result = load_yaml(input));
+        CHECK(result.config == nullptr);
+        CHECK_FALSE(result.problems.empty());
+    }
+}
