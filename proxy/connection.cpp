@@ -26,6 +26,7 @@ ClientConnection::ClientConnection(Worker& worker, net::ip::tcp::socket socket)
     : worker_(worker),
       settings_(worker.settings),
       client_(std::move(socket)),
+      client_buffer_(settings_->config->limits.max_request_header_bytes + 4 * read_chunk),
       body_buffer_(new char[body_buffer_size]) {
     worker_.connections.insert(this);
     worker_.shared.metrics.connections_open.fetch_add(1, std::memory_order_relaxed);
@@ -145,8 +146,16 @@ void ClientConnection::on_head_complete(std::size_t head_length) {
     keep_alive_ = req.keep_alive();
     websocket_ = is_websocket_upgrade(req);
     if (req.method() == http::verb::connect) return respond_locally(405, "CONNECT not supported");
-    if (target_.front() != '/' && !(target_ == "*" && req.method() == http::verb::options))
-        return respond_locally(400, "request target must be in origin form");
+    if (target_.front() != '/' && !(target_ == "*" && req.method() == http::verb::options)) {
+        // absolute-form (RFC 9112 3.2.2): sent on in origin-form, and the
+        // target's authority replaces Host.
+        std::string authority;
+        auto origin = origin_form(target_, authority);
+        if (origin.empty()) return respond_locally(400, "malformed request target");
+        req.target(origin);
+        req.set(http::field::host, authority);
+        target_ = origin;
+    }
 
     auto expect = req[http::field::expect];
     expects_continue_ = beast::iequals(expect, "100-continue");
@@ -156,7 +165,33 @@ void ClientConnection::on_head_complete(std::size_t head_length) {
     policy_ = session::policy_for(config, path);
     strip_reserved_request_headers(req, config);
     cookie_ = take_session_cookie(req, config);
+
+    chunked_check_ = {};
+    if (request_->chunked() && !check_chunked_framing(std::string_view(
+                                   static_cast<const char*>(client_buffer_.data().data()),
+                                   client_buffer_.size())))
+        return respond_locally(400, "malformed chunked body");
     do_load_session();
+}
+
+bool ClientConnection::check_chunked_framing(std::string_view bytes) {
+    if (!chunked_check_.done()) chunked_check_.feed(bytes);
+    return !chunked_check_.failed();
+}
+
+std::string ClientConnection::origin_form(std::string_view target, std::string& authority) {
+    auto scheme_end = target.find("://");
+    if (scheme_end == std::string_view::npos) return {};
+    auto scheme = target.substr(0, scheme_end);
+    if (!beast::iequals(scheme, "http") && !beast::iequals(scheme, "https")) return {};
+    auto rest = target.substr(scheme_end + 3);
+    auto path_start = rest.find_first_of("/?");
+    authority = std::string(rest.substr(0, path_start));
+    if (authority.empty() || authority.find('@') != std::string::npos) return {};
+    if (path_start == std::string_view::npos) return "/";
+    std::string origin(rest.substr(path_start));
+    if (origin.front() == '?') origin.insert(origin.begin(), '/');
+    return origin;
 }
 
 // -- local answers and closing -------------------------------------------------
@@ -178,15 +213,22 @@ void ClientConnection::respond_locally(unsigned status, std::string_view reason,
                       [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
                           self->bytes_out_ += bytes;
                           self->log_request();
-                          if (ec || !self->keep_alive_) return self->close();
+                          if (ec || !self->keep_alive_) return self->close_lingering();
                           self->first_request_ = false;
                           self->do_read_head();
                       });
 }
 
 void ClientConnection::close() {
-    // Lingering close: stop sending, then drain what the client still sends
-    // for a moment, so our last answer is not lost to a TCP reset.
+    beast::error_code ignored;
+    client_.socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+    client_.close();
+}
+
+void ClientConnection::close_lingering() {
+    // After a refusal the client may still be sending: stop sending, then
+    // drain what arrives for a moment, so our answer is not lost to a TCP
+    // reset (nginx's lingering close).
     beast::error_code ec;
     client_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
     if (ec) return client_.close();

@@ -13,6 +13,7 @@
 // answered locally and the connection closed.
 #pragma once
 
+#include "proxy/chunked_framing.hpp"
 #include "proxy/worker.hpp"
 #include "session/session_filter.hpp"
 
@@ -60,7 +61,7 @@ private:
     void do_relay_request();
     void on_request_piece_written(beast::error_code ec, std::size_t);
     void do_read_request_piece();
-    void on_request_piece_read(beast::error_code ec, std::size_t);
+    void on_request_piece_read(beast::error_code ec, std::size_t bytes);
     // read_response
     void do_read_response_head();
     void on_read_response_head(beast::error_code ec, std::size_t);
@@ -82,6 +83,9 @@ private:
     /// Answers locally (an error page) and closes after writing when `close`.
     void respond_locally(unsigned status, std::string_view reason, bool close = true);
     void close();
+    void close_lingering();
+    bool check_chunked_framing(std::string_view bytes);
+    static std::string origin_form(std::string_view absolute_target, std::string& authority);
     void log_request();
     std::chrono::milliseconds remaining_head_time() const;
 
@@ -103,6 +107,7 @@ private:
     beast::flat_buffer upstream_buffer_;
     bool upstream_reused_ = false;
     bool request_piece_ready_ = false;
+    ChunkedFramingCheck chunked_check_;
     bool sent_continue_ = false;
     bool expects_continue_ = false;
     bool websocket_ = false;

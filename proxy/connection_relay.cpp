@@ -23,6 +23,7 @@ namespace net = boost::asio;
 namespace {
 
 constexpr std::size_t body_buffer_size = 64 * 1024;
+constexpr std::size_t read_chunk = 16 * 1024;
 
 std::int64_t unix_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
@@ -189,27 +190,33 @@ void ClientConnection::do_read_request_piece() {
                                     self->do_read_request_piece();
                                 });
     }
-    arm_body(*request_, body_buffer_.get());
+    // Raw bytes first: the chunked framing is checked before Beast parses.
+    auto space = std::min(read_chunk, client_buffer_.max_size() - client_buffer_.size());
+    if (space == 0) return respond_locally(400, "malformed request body");
     client_.expires_after(settings_->config->timeouts.request_body);
-    http::async_read_some(client_, client_buffer_, *request_,
-                          beast::bind_front_handler(&ClientConnection::on_request_piece_read,
-                                                    shared_from_this()));
+    client_.async_read_some(client_buffer_.prepare(space),
+                            beast::bind_front_handler(&ClientConnection::on_request_piece_read,
+                                                      shared_from_this()));
 }
 
-void ClientConnection::on_request_piece_read(beast::error_code ec, std::size_t) {
-    ec = without_need_buffer(ec);
-    if (ec == http::error::body_limit) return respond_locally(413, "request body too large");
+void ClientConnection::on_request_piece_read(beast::error_code ec, std::size_t bytes) {
     if (ec == beast::error::timeout) return respond_locally(408, "request body not received in time");
-    bool client_left = ec == http::error::end_of_stream || ec == http::error::partial_message ||
-                       (ec && ec.category() != http::make_error_code(http::error::body_limit).category());
-    if (client_left) {
+    if (ec) {
         upstream_.reset();  // the client left mid-body: the upstream gets a truncated request
         log_note_ = "client closed during request body";
+        log_request();
         return close();
     }
-    if (ec) return respond_locally(400, "malformed request body");
-    disarm_body(*request_, body_buffer_.get());
-    request_piece_ready_ = true;
+    client_buffer_.commit(bytes);
+    auto data = static_cast<const char*>(client_buffer_.data().data());
+    if (request_->chunked() &&
+        !check_chunked_framing(std::string_view(data + client_buffer_.size() - bytes, bytes)))
+        return respond_locally(400, "malformed chunked body");
+    if (!take_buffered_request_body(ec)) {
+        if (ec == http::error::body_limit) return respond_locally(413, "request body too large");
+        return respond_locally(400, "malformed request body");
+    }
+    if (!request_piece_ready_) return do_read_request_piece();
     do_relay_request();
 }
 

@@ -39,6 +39,9 @@ bool is_websocket_upgrade(const http::fields& fields) {
 }
 
 void remove_hop_by_hop(http::fields& fields, bool keep_upgrade) {
+    std::string upgrade;
+    if (keep_upgrade) upgrade = std::string(fields[http::field::upgrade]);
+
     // Names listed in Connection are collected first: erasing invalidates views.
     std::vector<std::string> named;
     for (auto range = fields.equal_range(http::field::connection); range.first != range.second;
@@ -46,9 +49,6 @@ void remove_hop_by_hop(http::fields& fields, bool keep_upgrade) {
         for (auto item : http::token_list{range.first->value()})
             if (!is_protected(item)) named.emplace_back(item);
     for (const auto& name : named) fields.erase(name);
-
-    std::string upgrade;
-    if (keep_upgrade) upgrade = std::string(fields[http::field::upgrade]);
 
     static constexpr http::field hop_by_hop[] = {
         http::field::connection,         http::field::keep_alive,

@@ -60,12 +60,8 @@ public:
         admin_ = std::make_shared<AdminListener>(main, config->admin, shared_);
         signals_.emplace(main, SIGTERM, SIGINT, SIGHUP);
         drain_deadline_ = config->timeouts.drain;
+        config_ = config;
 
-        log_event("listening", {{"listen", endpoint_text(acceptor_->local_endpoint())},
-                                {"admin", endpoint_text(admin_->local_endpoint())},
-                                {"upstream", config->upstream.url()},
-                                {"threads", config->threads},
-                                {"store", config->store.path}});
     }
 
     int run() {
@@ -77,6 +73,12 @@ public:
         for (auto& worker : workers_) guards.push_back(net::make_work_guard(worker->ioc));
         for (std::size_t i = 1; i < workers_.size(); ++i)
             threads.emplace_back([&, i] { workers_[i]->ioc.run(); });
+        // Only now is everything up: tests and operators wait for this line.
+        log_event("listening", {{"listen", endpoint_text(acceptor_->local_endpoint())},
+                                {"admin", endpoint_text(admin_->local_endpoint())},
+                                {"upstream", config_->upstream.url()},
+                                {"threads", config_->threads},
+                                {"store", config_->store.path}});
         workers_.front()->ioc.run();
         for (auto& thread : threads) thread.join();
         log_event("stopped");
@@ -174,6 +176,7 @@ private:
     session::Sweeper sweeper_;
     SharedState shared_;
     ConfigReloader reload_;
+    config::ConfigPtr config_;  // as started (the listen address does not reload)
     std::vector<std::unique_ptr<Worker>> workers_;
     std::optional<tcp::acceptor> acceptor_;
     std::shared_ptr<AdminListener> admin_;

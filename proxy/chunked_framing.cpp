@@ -1,0 +1,111 @@
+#include "proxy/chunked_framing.hpp"
+
+#include <algorithm>
+
+namespace sessiongate::proxy {
+namespace {
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+bool is_control(unsigned char c) { return (c < 0x20 && c != '\t') || c == 0x7f; }
+
+// Extension names and unquoted values are tokens; ';', '=' and BWS separate them.
+bool is_extension_char(unsigned char c) {
+    if (c == ';' || c == '=' || c == ' ' || c == '\t') return true;
+    if (c <= 0x20 || c >= 0x7f) return false;
+    static constexpr std::string_view separators = "\"(),/:<>?@[\\]{}";
+    return separators.find(static_cast<char>(c)) == std::string_view::npos;
+}
+
+constexpr unsigned max_size_digits = 15;  // < 2^60: no overflow anywhere downstream
+constexpr std::size_t max_size_line = 4096;  // size and extensions: nothing buffers more
+constexpr std::size_t max_trailers = 8192;
+
+}  // namespace
+
+std::size_t ChunkedFramingCheck::feed(std::string_view bytes) {
+    std::size_t i = 0;
+    while (i < bytes.size() && state_ != State::Done && state_ != State::Failed) {
+        if (state_ == State::Data) {
+            auto take = static_cast<std::size_t>(std::min<std::uint64_t>(size_, bytes.size() - i));
+            size_ -= take;
+            i += take;
+            if (size_ == 0) state_ = State::DataCR;
+            continue;
+        }
+        auto c = static_cast<unsigned char>(bytes[i++]);
+        bool in_line = state_ == State::Size || state_ == State::Extension || state_ == State::Quoted ||
+                       state_ == State::QuotedEscape;
+        bool in_trailers = state_ == State::TrailerStart || state_ == State::Trailer ||
+                           state_ == State::TrailerLF;
+        if ((in_line && ++line_bytes_ > max_size_line) || (in_trailers && ++line_bytes_ > max_trailers)) {
+            state_ = State::Failed;
+            break;
+        }
+        switch (state_) {
+        case State::Size:
+            if (hex_value(c) >= 0) {
+                if (++digits_ > max_size_digits) state_ = State::Failed;
+                else size_ = size_ * 16 + static_cast<unsigned>(hex_value(c));
+            } else if (digits_ > 0 && c == ';') {
+                state_ = State::Extension;
+            } else if (digits_ > 0 && c == '\r') {
+                state_ = State::SizeLF;
+            } else {
+                state_ = State::Failed;
+            }
+            break;
+        case State::Extension:
+            if (c == '"') state_ = State::Quoted;
+            else if (c == '\r') state_ = State::SizeLF;
+            else if (!is_extension_char(c)) state_ = State::Failed;
+            break;
+        case State::Quoted:
+            if (c == '"') state_ = State::Extension;
+            else if (c == '\\') state_ = State::QuotedEscape;
+            else if (is_control(c)) state_ = State::Failed;
+            break;
+        case State::QuotedEscape:
+            state_ = is_control(c) ? State::Failed : State::Quoted;
+            break;
+        case State::SizeLF:
+            if (c != '\n') state_ = State::Failed;
+            else if (size_ == 0) state_ = State::TrailerStart;
+            else state_ = State::Data;
+            digits_ = 0;
+            line_bytes_ = 0;
+            break;
+        case State::DataCR:
+            state_ = c == '\r' ? State::DataLF : State::Failed;
+            break;
+        case State::DataLF:
+            state_ = c == '\n' ? State::Size : State::Failed;
+            break;
+        case State::TrailerStart:
+            if (c == '\r') state_ = State::FinalLF;
+            else if (c == ' ' || c == '\t' || is_control(c)) state_ = State::Failed;  // no obs-fold
+            else state_ = State::Trailer;
+            break;
+        case State::Trailer:
+            if (c == '\r') state_ = State::TrailerLF;
+            else if (is_control(c)) state_ = State::Failed;
+            break;
+        case State::TrailerLF:
+            state_ = c == '\n' ? State::TrailerStart : State::Failed;
+            break;
+        case State::FinalLF:
+            state_ = c == '\n' ? State::Done : State::Failed;
+            break;
+        default:
+            break;
+        }
+    }
+    return i;
+}
+
+}  // namespace sessiongate::proxy

@@ -1,0 +1,34 @@
+// A strict check of chunked transfer coding (RFC 9112 section 7.1) over the
+// raw bytes of a request body, as they arrive and before Beast parses them.
+// Beast accepts a quoted chunk extension that runs across lines, waiting for
+// its closing quote forever; a proxy must refuse such framing at once.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace sessiongate::proxy {
+
+class ChunkedFramingCheck {
+public:
+    /// Checks the next bytes of the body; returns how many belong to it (it
+    /// stops after the final CRLF: what follows is the next request).
+    std::size_t feed(std::string_view bytes);
+    bool failed() const { return state_ == State::Failed; }
+    bool done() const { return state_ == State::Done; }
+
+private:
+    enum class State {
+        Size, Extension, Quoted, QuotedEscape, SizeLF,
+        Data, DataCR, DataLF,
+        TrailerStart, Trailer, TrailerLF, FinalLF,
+        Done, Failed,
+    };
+    State state_ = State::Size;
+    std::uint64_t size_ = 0;
+    unsigned digits_ = 0;
+    std::size_t line_bytes_ = 0;  // of the current size line or of all trailers
+};
+
+}  // namespace sessiongate::proxy
