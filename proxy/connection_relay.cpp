@@ -40,7 +40,9 @@ template <class Parser>
 void disarm_body(Parser& parser, char* buffer) {
     auto& body = parser.get().body();
     body.size = body_buffer_size - body.size;
-    body.data = buffer;
+    // An empty piece must be "no buffer", not a zero-length buffer: the
+    // chunked serializer would write that as the last chunk.
+    body.data = body.size > 0 ? buffer : nullptr;
     body.more = !parser.is_done();
 }
 

@@ -29,6 +29,7 @@ struct ProxySettings {
 using SettingsPtr = std::shared_ptr<const ProxySettings>;
 
 struct SharedState {
+    SharedState(session::Store& store, const session::SecretKeys& keys) : store(store), keys(keys) {}
     session::Store& store;
     const session::SecretKeys& keys;
     Metrics metrics;
