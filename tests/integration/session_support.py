@@ -12,7 +12,7 @@
   SessionTestCase            a SessionUpstream and a proxy per test, always stopped;
                              CONFIG (merged into harness.proxy_config), ROUTES
                              (list of dicts, given as SESSIONGATE_ROUTES).
-  run_cli(config_path, *args)  `sessiongate sessions ...`: CompletedProcess.
+  run_cli(config_path, cmd, *args)  `sessiongate sessions CMD ...`: CompletedProcess.
 
 Requests go to 127.0.0.1 only; every wait is bounded.
 """
@@ -245,9 +245,16 @@ def upd(patch):
 
 # ----------------------------------------------------------------------- CLI
 
-def run_cli(config_path, *args, timeout=20):
-    return subprocess.run([harness.binary(), "sessions"] + list(args) + ["-c", config_path],
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+def run_cli(config_path, cmd, *args, timeout=20, plain=False):
+    """`sessiongate sessions CMD ARGS -c FILE`. show/delete get their handle
+    after `--` (a base64url handle may start with "-"), unless plain=True,
+    which runs the command exactly as the --help examples show it."""
+    argv = [harness.binary(), "sessions", cmd]
+    if cmd in ("show", "delete") and not plain:
+        argv += ["-c", config_path, "--"] + list(args)
+    else:
+        argv += list(args) + ["-c", config_path]
+    return subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
                           timeout=timeout, text=True, env=_cli_env())
 
 
@@ -294,8 +301,8 @@ class SessionTestCase(unittest.TestCase):
     def client(self, jar=None):
         return Client(self.proxy.port, jar)
 
-    def cli(self, *args):
-        return run_cli(self.proxy.config_path, *args)
+    def cli(self, *args, **kw):
+        return run_cli(self.proxy.config_path, *args, **kw)
 
     def stored(self):
         """{handle: data} of every session in the store, via the CLI."""
