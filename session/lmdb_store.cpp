@@ -9,8 +9,8 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
-#include <cerrno>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -18,7 +18,11 @@
 #include <filesystem>
 #include <future>
 #include <mutex>
+#include <set>
+#include <span>
 #include <thread>
+
+#include <unistd.h>
 
 namespace sessiongate::session {
 namespace {
@@ -437,6 +441,38 @@ struct SweepChunk {
 };
 std::atomic<std::uint64_t> next_store_serial{1};
 
+/// Marks a directory as open in this process. LMDB must not open one
+/// environment twice in a process: closing the second handle would drop the
+/// first one's file locks. Keyed by pid too, so a forked child (which
+/// inherits this table) may open its own.
+class DirectoryClaim {
+public:
+    explicit DirectoryClaim(const std::string& path)
+        : key_(std::to_string(::getpid()) + ":" + std::filesystem::weakly_canonical(path).string()) {
+        std::lock_guard lock(mutex());
+        if (!claimed().insert(key_).second) {
+            throw std::runtime_error(path + " is already open as a session store in this process");
+        }
+    }
+    ~DirectoryClaim() {
+        std::lock_guard lock(mutex());
+        claimed().erase(key_);
+    }
+    DirectoryClaim(const DirectoryClaim&) = delete;
+    DirectoryClaim& operator=(const DirectoryClaim&) = delete;
+
+private:
+    static std::mutex& mutex() {
+        static std::mutex m;
+        return m;
+    }
+    static std::set<std::string>& claimed() {
+        static std::set<std::string> paths;
+        return paths;
+    }
+    std::string key_;
+};
+
 }  // namespace
 
 // ================================================================== Impl
@@ -444,6 +480,7 @@ std::atomic<std::uint64_t> next_store_serial{1};
 struct LmdbStore::Impl {
     config::StoreSettings settings;
     std::uint64_t serial = next_store_serial.fetch_add(1);
+    std::optional<DirectoryClaim> claim;  // released after the env closes
     lmdb::Env env;
     Tables tables;
     std::shared_ptr<ReaderPool> readers = std::make_shared<ReaderPool>();
@@ -472,6 +509,7 @@ struct LmdbStore::Impl {
             if (ec) throw std::runtime_error("cannot create " + settings.path + ": " + ec.message());
             fs::permissions(settings.path, fs::perms::owner_all, ec);
         }
+        claim.emplace(settings.path);
         settings.max_map_size = std::max(settings.max_map_size, settings.map_size);
         env = lmdb::Env::open(settings.path, env_flags(settings.durability), 0600,
                               [&](MDB_env* e) -> lmdb::Status {
@@ -634,40 +672,58 @@ struct LmdbStore::Impl {
         }
     }
 
-    /// Applies every job in one transaction (group commit); on MDB_MAP_FULL
-    /// grows the map and runs the whole batch again.
+    /// Applies `jobs` in one write transaction; on MDB_MAP_FULL grows the
+    /// map and runs them all again. Holds write_mutex.
+    BatchOutcome commit_locked(std::span<const std::unique_ptr<Job>> jobs, std::string& error) {
+        for (;;) {
+            lmdb::Txn txn;
+            lmdb::Status s = begin_write(txn);
+            for (std::size_t i = 0; s.ok() && i < jobs.size(); ++i) {
+                s = jobs[i]->apply(txn, tables);
+            }
+            if (s.ok()) s = txn.commit();
+            if (s.ok()) {
+                commits.fetch_add(1);
+                return BatchOutcome::Committed;
+            }
+            txn.abort();
+            if (s.map_full() && grow_locked()) continue;
+            if (s.map_full()) {
+                error = "session store full at " + std::to_string(env.map_size()) + " bytes";
+                return BatchOutcome::Full;
+            }
+            error = "lmdb: " + s.message();
+            log_line("store_error", error);
+            return BatchOutcome::Error;
+        }
+    }
+
+    /// Group commit: every queued job in one transaction, then the callbacks.
     void run_batch(std::vector<std::unique_ptr<Job>>& batch) {
-        BatchOutcome outcome = BatchOutcome::Committed;
+        std::vector<BatchOutcome> outcomes(batch.size(), BatchOutcome::Committed);
         std::string error;
         {
             std::lock_guard lock(write_mutex);
-            for (;;) {
-                lmdb::Txn txn;
-                lmdb::Status s = begin_write(txn);
-                for (std::size_t i = 0; s.ok() && i < batch.size(); ++i) {
-                    s = batch[i]->apply(txn, tables);
+            const BatchOutcome outcome = commit_locked(batch, error);
+            std::fill(outcomes.begin(), outcomes.end(), outcome);
+            if (outcome == BatchOutcome::Full) {
+                log_line("store_full", error);
+                if (batch.size() > 1) {
+                    // At the size limit: commit what still fits one job at a
+                    // time, so one large session does not fail the others
+                    // (and the commits make pages freed by deletes reusable).
+                    for (std::size_t i = 0; i < batch.size(); ++i) {
+                        std::string job_error;
+                        outcomes[i] = commit_locked({&batch[i], 1}, job_error);
+                        if (outcomes[i] == BatchOutcome::Error) error = job_error;
+                    }
                 }
-                if (s.ok()) s = txn.commit();
-                if (s.ok()) break;
-                txn.abort();
-                if (s.map_full() && grow_locked()) continue;
-                if (s.map_full()) {
-                    outcome = BatchOutcome::Full;
-                    error = "session store full at " + std::to_string(env.map_size()) + " bytes";
-                    log_line("store_full", error);
-                } else {
-                    outcome = BatchOutcome::Error;
-                    error = "lmdb: " + s.message();
-                    log_line("store_error", error);
-                }
-                break;
             }
         }
-        if (outcome == BatchOutcome::Committed) commits.fetch_add(1);
         jobs.fetch_add(batch.size());
-        for (auto& job : batch) {
+        for (std::size_t i = 0; i < batch.size(); ++i) {
             try {
-                job->finish(outcome, error);
+                batch[i]->finish(outcomes[i], error);
             } catch (const std::exception& e) {
                 // A throwing callback must not take the writer thread down.
                 log_line("store_callback_failed", e.what());

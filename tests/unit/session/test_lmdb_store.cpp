@@ -116,6 +116,20 @@ TEST_CASE("LmdbStore keeps its data across close and reopen", "[store][lmdb]") {
     }
 }
 
+TEST_CASE("LmdbStore refuses a second handle on one directory in one process", "[store][lmdb]") {
+    TempDir dir;
+    auto store = std::make_unique<LmdbStore>(settings_in(dir));
+    const auto id = start_session(*store, R"({"a":1})");
+    auto same = settings_in(dir);
+    same.path += "/.";  // the same directory spelled differently
+    CHECK_THROWS_WITH(LmdbStore(same), Catch::Contains("already open"));
+    // The first handle still works, and after it closes the directory opens again.
+    CHECK(data_of(*store, id) == boost::json::parse(R"({"a":1})"));
+    store.reset();
+    LmdbStore again(settings_in(dir));
+    CHECK(data_of(again, id) == boost::json::parse(R"({"a":1})"));
+}
+
 TEST_CASE("LmdbStore grows a tiny map instead of failing", "[store][lmdb]") {
     TempDir dir;
     auto s = settings_in(dir, Durability::None);
@@ -134,6 +148,7 @@ TEST_CASE("LmdbStore grows a tiny map instead of failing", "[store][lmdb]") {
             ++(r.status == LoadStatus::Found ? reads : misses);
         }
     });
+    while (reads == 0) std::this_thread::yield();  // reading before the first resize
     std::vector<std::string> ids;
     for (int i = 0; i < 600; ++i) {
         auto r = write_sync(store, request(suite_t0, {}, {big_patch(4000)}));
@@ -182,6 +197,34 @@ TEST_CASE("LmdbStore answers Full when the map cannot grow, and keeps working", 
         REQUIRE(++attempts < 5);
         write_sync(store, request(suite_t0, {}, {obj(R"({"small":1})")}));
     }
+}
+
+TEST_CASE("LmdbStore at its size limit still commits the writes of a batch that fit", "[store][lmdb]") {
+    TempDir dir;
+    auto s = settings_in(dir, Durability::None);
+    s.map_size = 64 << 10;
+    s.max_map_size = 256 << 10;
+    s.commit_delay = std::chrono::milliseconds(50);  // one batch below
+    LmdbStore store(s);
+    while (write_sync(store, request(suite_t0, {}, {big_patch(3000)})).outcome == WriteOutcome::Saved) {
+    }
+    const auto before = store.count();
+
+    std::vector<std::future<WriteResult>> pending;
+    auto submit = [&](SessionWrite w) {
+        auto p = std::make_shared<std::promise<WriteResult>>();
+        pending.push_back(p->get_future());
+        store.write(std::move(w), [p](WriteResult r) { p->set_value(std::move(r)); });
+    };
+    auto huge = request(suite_t0, {}, {big_patch(200000)});
+    huge.max_bytes = 1 << 20;
+    submit(std::move(huge));
+    for (int i = 0; i < 3; ++i) submit(request(suite_t0, {}, {obj(R"({"s":1})")}));
+    CHECK(pending[0].get().outcome == WriteOutcome::Full);
+    for (std::size_t i = 1; i < pending.size(); ++i) {
+        CHECK(pending[i].get().outcome == WriteOutcome::Saved);
+    }
+    CHECK(store.count() == before + 3);
 }
 
 TEST_CASE("LmdbStore shares its directory with another process", "[store][lmdb]") {
@@ -248,7 +291,7 @@ TEST_CASE("Sweeper sweeps in the background and stops promptly", "[store][lmdb]"
         Sweeper sweeper(
             store, std::chrono::milliseconds(5), [] { return suite_t0 + 500; },
             [&](std::size_t n) { reported += n; });
-        for (int i = 0; i < 400 && store.count() != 40; ++i) {
+        for (int i = 0; i < 2000 && store.count() != 40; ++i) {
             std::this_thread::sleep_for(std::chrono::milliseconds(5));
         }
     }
