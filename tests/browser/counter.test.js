@@ -30,3 +30,21 @@ test('the visit counter grows across page loads', { timeout: 90_000 }, async () 
     }, { name: 'counter' }),
   );
 });
+
+test('with --visit-interval a reload soon after does not count again', { timeout: 90_000 }, async () => {
+  // The seeds count a visit once per day, comparing with last_visit.
+  await withStack(
+    ({ baseURL }) =>
+      withBrowser(async ({ page }) => {
+        await page.goto(`${baseURL}/counter`);
+        assert.equal(await page.textContent('#num-visits'), '1');
+        const first = await page.textContent('#last-visit');
+        await page.reload();
+        assert.equal(await page.textContent('#num-visits'), '1');
+        assert.equal(await page.textContent('#last-visit'), first);
+        assert.ok(await page.isVisible('#not-counted'));
+        await screenshot(page, 'counter-interval');
+      }, { name: 'counter-interval' }),
+    { backendArgs: ['--visit-interval', '3600'] },
+  );
+});
