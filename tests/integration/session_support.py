@@ -19,6 +19,7 @@ Requests go to 127.0.0.1 only; every wait is bounded.
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -284,6 +285,7 @@ class SessionTestCase(unittest.TestCase):
 
     def setUp(self):
         self.tmpdir = tempfile.mkdtemp(prefix="sg-sess-")
+        self.addCleanup(shutil.rmtree, self.tmpdir, True)  # runs last, after the processes stop
         self.upstream = SessionUpstream()
         self.addCleanup(self.upstream.stop)
         self.proxy = None

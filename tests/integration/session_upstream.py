@@ -9,7 +9,8 @@ Every request through the proxy is answered with an echo, HTTP/1.1 keep-alive:
   headers  Content-Type: application/json, Content-Length, and every
            [name, value] pair of the JSON list in request header X-Test-Reply,
            written as given and in order (values are sent as UTF-8 bytes, so a
-           test can send any header value, malformed ones included)
+           test can send any header value, malformed ones included; a value
+           {"b64": "..."} is sent as those raw bytes, e.g. invalid UTF-8)
   body     JSON {"method", "target", "headers": [[name, value], ...] in order,
                  "raw_head": the request head exactly as received (latin-1),
                  "body": the request body (latin-1)}
@@ -27,6 +28,7 @@ Control paths (ask the upstream directly, never through the proxy):
 """
 
 import argparse
+import base64
 import json
 import socket
 import sys
@@ -162,10 +164,16 @@ def header(headers, name):
     return None
 
 
+def header_bytes(value):
+    if isinstance(value, dict):
+        return base64.b64decode(value["b64"])
+    return str(value).encode("utf-8")
+
+
 def respond(sock, status, headers, body, keep):
     out = [b"HTTP/1.1 %d Test" % status]
     for k, v in headers:
-        out.append(k.encode("utf-8") + b": " + v.encode("utf-8"))
+        out.append(k.encode("utf-8") + b": " + header_bytes(v))
     out.append(b"Content-Length: %d" % len(body))
     if not keep:
         out.append(b"Connection: close")
@@ -217,7 +225,7 @@ def serve(sock):
                 reply = [("Content-Type", "application/json")]
                 extra = header(headers, "X-Test-Reply")
                 if extra:
-                    reply += [(str(k), str(v)) for k, v in json.loads(extra)]
+                    reply += [(str(k), v) for k, v in json.loads(extra)]
                 echo = {"method": method, "target": target, "headers": headers,
                         "raw_head": head.decode("latin-1"), "body": body.decode("latin-1")}
                 payload = b"" if method == "HEAD" or status in (204, 304) else json.dumps(echo).encode()

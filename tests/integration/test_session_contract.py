@@ -3,6 +3,7 @@ send, and what never crosses the proxy (forged session headers, control
 headers, our cookie), with malformed, oversized and hostile values.
 """
 
+import base64
 import json
 import re
 import time
@@ -124,6 +125,26 @@ class Contract(SessionTestCase):
         self.assertEqual(len(r.up_all("X-Session")), 1)
         # And the upstream answered a normal response afterwards: nothing smuggled.
         self.assertEqual(r.echo["method"], "GET")
+
+    def test_raw_utf8_and_invalid_utf8_in_updates(self):
+        c = self.client()
+        c.update({"a": 1})
+        # Raw (unescaped) UTF-8 in the update is JSON like any other.
+        text = "caf\u00e9 \u65e5\u672c"
+        raw = json.dumps({"u": text}, ensure_ascii=False).encode("utf-8")
+        c.get("/", reply=[["X-Session-Update", {"b64": base64.b64encode(raw).decode()}]])
+        self.assertEqual(session_from_raw(c.get("/")), {"a": 1, "u": text})
+        # Invalid UTF-8 never makes X-Session invalid: refused, or stored as
+        # valid JSON text.
+        for bad in (b'{"v": "\xff\xfe"}', b'{"v": "\xc3"}', b'{"\xed\xa0\x80": 1}'):
+            with self.subTest(raw=bad):
+                r = c.get("/", reply=[["X-Session-Update", {"b64": base64.b64encode(bad).decode()}]])
+                self.assertEqual(r.status, 200)
+                r = c.get("/")
+                value = r.up("X-Session").encode("latin-1")
+                got = json.loads(value.decode("utf-8"))  # valid UTF-8 and valid JSON
+                self.assertEqual(got["a"], 1)
+                self.assertEqual(got["u"], text)
 
     def test_x_session_is_always_valid_json(self):
         samples = [

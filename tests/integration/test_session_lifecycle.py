@@ -310,6 +310,33 @@ class CookieAttributes(SessionTestCase, SessionAssertions):
         self.assertEqual(self.stored(), {})
 
 
+class BrowserSessionCookieByDefault(SessionTestCase, SessionAssertions):
+    CONFIG = {"cookie": {"name": "sg", "secure": True, "expire_at_browser_close": True}}
+
+    def test_cookie_name_secure_and_expire_at_browser_close(self):
+        c = self.client()
+        r = c.update({"a": 1})
+        cookie = r.cookie("sg")
+        self.assertIsNotNone(cookie, r.set_cookies)
+        self.assertIsNone(r.cookie("sessionid"))
+        self.assertTrue(cookie.has("secure"))
+        self.assertFalse(cookie.has("max-age"), cookie)
+        self.assertFalse(cookie.has("expires"), cookie)
+        sid = c.jar["sg"]
+        # An explicit expiry decides over expire_at_browser_close (as Django).
+        r = c.get("/", reply=[["X-Session-Expiry", "60"]])
+        self.assertEqual(r.cookie("sg").attr("max-age"), "60")
+        # "sessionid" is just another cookie now: passed on, ours is not.
+        r = c.get("/", cookies={"sessionid": "x"})
+        self.assertEqual(r.state, "active")
+        self.assertEqual(r.up_all("Cookie"), ["sessionid=x"])
+        self.assertNotIn(sid, r.echo["raw_head"])
+        r = c.get("/", reply=[["X-Session-Action", "flush"]])
+        deletion = r.cookie("sg")
+        self.assertEqual(deletion.attr("max-age"), "0")
+        self.assertTrue(deletion.has("secure"))
+
+
 class RollingEveryRequest(SessionTestCase, SessionAssertions):
     CONFIG = {"save_every_request": True, "touch_interval": 0}
 
@@ -394,7 +421,7 @@ class AbsoluteExpiry(SessionTestCase, SessionAssertions):
             self.assertLessEqual(int(r.up("X-Session-Expires")), int(t0) + 4)
             time.sleep(0.3)
         time.sleep(max(0.0, t0 + 4.2 - time.time()))
-        r = c.get("/", cookies={COOKIE: sid}) if c.sid is None else c.get("/")
+        r = self.client({COOKIE: sid}).get("/")
         self.assertEqual(r.state, "expired")
         self.assertEqual(r.session, {})
         r = c.update({"x": 1})

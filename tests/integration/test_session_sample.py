@@ -4,6 +4,7 @@ backend (sample_backend/), driven over HTTP like a browser with a cookie jar.
 
 import json
 import re
+import shutil
 import tempfile
 import unittest
 
@@ -22,6 +23,7 @@ class SampleBackendFlows(unittest.TestCase):
 
     def setUp(self):
         self.tmpdir = tempfile.mkdtemp(prefix="sg-sample-")
+        self.addCleanup(shutil.rmtree, self.tmpdir, True)
         self.backend = SampleBackend(*self.BACKEND_ARGS)
         self.addCleanup(self.backend.stop)
         cfg = harness.proxy_config(self.backend.port, self.tmpdir)
