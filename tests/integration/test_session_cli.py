@@ -136,5 +136,27 @@ class SessionsCli(SessionTestCase):
         return [json.loads(l) for l in r.stdout.splitlines() if l.strip()]
 
 
+class Sweeper(SessionTestCase):
+    CONFIG = {"store": {"sweep_interval": 1}}
+
+    def test_expired_sessions_are_swept_in_the_background(self):
+        c = self.client()
+        c.get("/", reply=[upd({"short": 1}), ["X-Session-Expiry", "1"]])
+        live = self.client()
+        live.update({"live": 1})
+        live_handle = live.get("/").handle
+        self.assertEqual(len(self.stored()), 2)
+        deadline = time.monotonic() + 8
+        handles = None
+        while time.monotonic() < deadline:
+            r = self.cli("list", "--json")
+            handles = [json.loads(l)["handle"] for l in r.stdout.splitlines() if l.strip()]
+            if handles == [live_handle]:
+                break
+            time.sleep(0.25)
+        self.assertEqual(handles, [live_handle], "the expired session was not swept")
+        self.assertEqual(live.get("/").session, {"live": 1})
+
+
 if __name__ == "__main__":
     unittest.main()

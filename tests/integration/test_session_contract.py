@@ -9,7 +9,8 @@ import re
 import time
 import unittest
 
-from session_support import COOKIE, SessionTestCase, upd
+import harness
+from session_support import COOKIE, Result, SessionTestCase, upd
 
 HANDLE_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
 
@@ -207,6 +208,67 @@ class Contract(SessionTestCase):
         # Also stripped on a sessions-off route.
         r = self.client().get("/static/x", cookies={COOKIE: sid, "theme": "dark"})
         self.assertNotIn(sid, r.echo["raw_head"])
+
+
+class KeepAlive(SessionTestCase):
+
+    def exchange(self, sock, buf, headers):
+        sock.sendall(harness.format_request("GET", "/", headers))
+        r = harness.read_response(sock, buf)
+        return Result(r), r.rest
+
+    def test_nothing_of_one_request_carries_over_to_the_next_on_a_connection(self):
+        a, b = self.client(), self.client()
+        a.update({"who": "a"})
+        b.update({"who": "b"})
+        sock = harness.connect(self.proxy.port)
+        self.addCleanup(sock.close)
+        buf = b""
+        r, buf = self.exchange(sock, buf, [("Cookie", "%s=%s" % (COOKIE, a.sid))])
+        self.assertEqual(r.session, {"who": "a"})
+        r, buf = self.exchange(sock, buf, [])
+        self.assertEqual(r.state, "none")
+        self.assertEqual(r.session, {})
+        self.assertIsNone(r.handle)
+        r, buf = self.exchange(sock, buf, [("Cookie", "%s=%s" % (COOKIE, b.sid))])
+        self.assertEqual(r.session, {"who": "b"})
+        # An update on the connection goes to that request's session only.
+        r, buf = self.exchange(sock, buf, [("X-Test-Reply", json.dumps([upd({"new": 1})]))])
+        self.assertIsNotNone(r.cookie())
+        self.assertNotIn(r.cookie().value, (a.sid, b.sid))
+        self.assertEqual(a.get("/").session, {"who": "a"})
+        self.assertEqual(b.get("/").session, {"who": "b"})
+
+    def test_pipelined_requests_each_get_their_own_session(self):
+        a, b = self.client(), self.client()
+        a.update({"who": "a"})
+        b.update({"who": "b"})
+        jars = [a.sid, None, b.sid, a.sid, "A" * 43]
+        data = b"".join(harness.format_request("GET", "/%d" % i, [("Cookie", "%s=%s" % (COOKIE, sid))] if sid else [])
+                        for i, sid in enumerate(jars))
+        sock = harness.connect(self.proxy.port)
+        self.addCleanup(sock.close)
+        sock.sendall(data)
+        buf = b""
+        got = []
+        for _ in jars:
+            r = harness.read_response(sock, buf)
+            buf = r.rest
+            got.append(Result(r))
+        self.assertEqual([r.echo["target"] for r in got], ["/%d" % i for i in range(len(jars))])
+        self.assertEqual([r.state for r in got], ["active", "none", "active", "active", "invalid"])
+        self.assertEqual([r.session for r in got], [{"who": "a"}, {}, {"who": "b"}, {"who": "a"}, {}])
+
+    def test_bodiless_statuses_still_save(self):
+        c = self.client()
+        for status in (204, 304):
+            with self.subTest(status=status):
+                r = c.get("/", reply=[upd({"s%d" % status: True})], status=status)
+                self.assertEqual(r.status, status)
+                self.assertIsNotNone(r.cookie())
+        r = c.request("HEAD", "/", reply=[upd({"head": True})])
+        self.assertIsNotNone(r.cookie())
+        self.assertEqual(c.get("/").session, {"s204": True, "s304": True, "head": True})
 
 
 class MalformedControl(SessionTestCase):
