@@ -14,7 +14,8 @@ Processes
   proxy_config(upstream_port, tmpdir, **overrides)  a minimal config dict for tests;
                                nested keys merge (limits=dict(...), timeouts=dict(...)).
   ProxyTestCase                unittest.TestCase starting an Upstream and a Proxy in
-                               setUp (class attribute CONFIG = overrides), always
+                               setUp (class attributes CONFIG = overrides,
+                               UPSTREAM_ARGS = upstream.py flags), always
                                stopping both in tearDown (addCleanup). self.upstream,
                                self.proxy, self.request(...), self.raw(...).
 
@@ -542,15 +543,17 @@ class ProxyTestCase(unittest.TestCase):
     """Starts upstream.py and the proxy for each test; both always stopped.
 
     CONFIG: dict merged into proxy_config() (e.g. {"timeouts": {"keepalive": 1}}).
+    UPSTREAM_ARGS: extra upstream.py flags (e.g. ("--idle-close-ms", "300")).
     Call self.start_proxy(**more) to restart with another config inside a test.
     """
 
     CONFIG = {}
+    UPSTREAM_ARGS = ()
     START_PROXY = True
 
     def setUp(self):
         self.tmpdir = tempfile.mkdtemp(prefix="sg-it-")
-        self.upstream = Upstream()
+        self.upstream = Upstream(self.UPSTREAM_ARGS)
         self.addCleanup(self.upstream.stop)
         self.proxy = None
         if self.START_PROXY:

@@ -166,6 +166,23 @@ class FramingTest(ProxyTestCase):
                 log = self.upstream.log()
                 self.assertEqual([r["target"] for r in log["requests"]], ["/"], name)
 
+    def test_body_that_looks_like_a_request_stays_a_body(self):
+        """Valid framing whose body is an HTTP request: one request upstream, body intact,
+        and a pipelined request after it is a separate request."""
+        nxt = b"GET /next HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+        chunked = b"%x\r\n%s\r\n0\r\n\r\n" % (len(SMUGGLED), SMUGGLED)
+        for name, framing, body in [("content_length", b"Content-Length: %d" % len(SMUGGLED), SMUGGLED),
+                                    ("chunked", b"Transfer-Encoding: chunked", chunked)]:
+            with self.subTest(name):
+                self.upstream.reset()
+                res = self.raw(post([H, framing], body) + nxt, timeout=5)
+                rs = res.responses()
+                self.assertEqual([r.status for r in rs], [200, 200], res)
+                self.assertEqual(rs[0].json()["body_length"], len(SMUGGLED))
+                self.assertEqual(rs[1].json()["target"], "/next")
+                targets = [r["target"] for r in self.upstream.log()["requests"]]
+                self.assertEqual(targets, ["/", "/next"])
+
     def test_http10_and_absolute_form(self):
         # HTTP/1.0 without keep-alive: answered, then closed.
         self.upstream.reset()

@@ -204,5 +204,28 @@ class ThreadsTest(ProxyTestCase):
         self.assertEqual(errors, [])
 
 
+class UpstreamPoolTest(ProxyTestCase):
+    UPSTREAM_ARGS = ("--idle-close-ms", "300")
+
+    def test_connection_closed_by_idle_upstream_is_not_a_502(self):
+        """The upstream drops keep-alive connections idle 300 ms; the pool must notice."""
+        conns = set()
+        for i in range(4):
+            r = self.request("GET", "/pooled%d" % i)
+            self.assertEqual(r.status, 200, "request %d after the upstream closed the idle connection: %r" % (i, r))
+            self.assertEqual(r.json()["target"], "/pooled%d" % i)
+            conns.add(r.json()["conn_id"])
+            time.sleep(0.7)
+        self.assertEqual(len(conns), 4, "premise: the upstream closed each idle connection")
+
+    def test_upstream_connection_close_is_not_reused(self):
+        r = self.request("GET", "/first?close=1")
+        self.assertEqual(r.status, 200)
+        first = r.json()["conn_id"]
+        r = self.request("GET", "/second")
+        self.assertEqual(r.status, 200, r)
+        self.assertNotEqual(r.json()["conn_id"], first)
+
+
 if __name__ == "__main__":
     unittest.main()

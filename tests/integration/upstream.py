@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A scriptable HTTP/1.1 upstream for the integration tests (standard library only).
 
-Run:  python3 upstream.py --port 0 [--host 127.0.0.1]
+Run:  python3 upstream.py --port 0 [--host 127.0.0.1] [--idle-close-ms N]
 The first stdout line is JSON: {"event":"listening","listen":"127.0.0.1:PORT"}.
 
 Raw sockets, one thread per connection, keep-alive and pipelining. The parser
@@ -215,10 +215,15 @@ def rst_close(sock):
     sock.close()
 
 
+IDLE_CLOSE = None  # seconds; --idle-close-ms: close keep-alive connections idle this long
+
+
 def handle(conn):
     while True:
         try:
+            conn.sock.settimeout(IDLE_CLOSE)
             head = conn.read_until(b"\r\n\r\n")
+            conn.sock.settimeout(None)
         except (Closed, OSError):
             return
         method, target, version, headers = parse_head(head)
@@ -466,7 +471,11 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--idle-close-ms", type=int, default=0,
+                    help="close a keep-alive connection idle this long (0 = never)")
     args = ap.parse_args()
+    global IDLE_CLOSE
+    IDLE_CLOSE = args.idle_close_ms / 1000.0 if args.idle_close_ms else None
     srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     srv.bind((args.host, args.port))
