@@ -356,7 +356,7 @@ struct WriteJob final : Job {
     WriteResult result;
 };
 
-/// A synchronous administrative write: the caller waits on `future`.
+/// A synchronous administrative write: the caller waits on `promise`.
 template <class T>
 struct AdminJob final : Job {
     using Apply = std::function<lmdb::Status(const lmdb::Txn&, const Tables&, T&)>;
@@ -500,6 +500,8 @@ struct LmdbStore::Impl {
     std::thread writer;
 
     std::atomic<std::uint64_t> jobs{0}, commits{0}, grows{0};
+    // For stats(): mdb_env_info would read the meta pages mid-resize.
+    std::atomic<std::uint64_t> map_bytes{0};
 
     explicit Impl(const config::StoreSettings& s) : settings(s) {
         namespace fs = std::filesystem;
@@ -523,6 +525,7 @@ struct LmdbStore::Impl {
         // Another process may have grown the map beyond what we asked for.
         env.set_map_size(0);
         if (env.map_size() < settings.map_size) env.set_map_size(settings.map_size);
+        map_bytes.store(env.map_size());
 
         lmdb::Txn txn;
         lmdb::Status st = begin_write(txn);
@@ -587,6 +590,7 @@ struct LmdbStore::Impl {
         resizing.store(true);
         while (active_readers.load() != 0) std::this_thread::yield();
         lmdb::Status s = env.set_map_size(bytes);
+        map_bytes.store(env.map_size());
         resizing.store(false);
         resizing.notify_all();
         return s;
@@ -894,7 +898,7 @@ std::vector<SessionSummary> LmdbStore::list(std::size_t limit, const std::string
 
 LmdbStore::Stats LmdbStore::stats() const {
     return Stats{impl_->jobs.load(), impl_->commits.load(), impl_->grows.load(),
-                 impl_->env.map_size()};
+                 impl_->map_bytes.load()};
 }
 
 }  // namespace sessiongate::session
