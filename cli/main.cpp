@@ -172,6 +172,24 @@ Examples:
 }  // namespace
 }  // namespace sessiongate::cli
 
+namespace {
+
+// A handle is base64url and so may begin with '-', which any option parser
+// takes for an option: such an argument is passed on as --handle=VALUE.
+std::vector<std::string> arguments_with_handles_named(int argc, char** argv) {
+    std::vector<std::string> args(argv, argv + argc);
+    for (std::size_t i = 1; i < args.size(); ++i) {
+        const auto& arg = args[i];
+        bool handle_shaped = arg.size() == 43 && arg.front() == '-' &&
+                             arg.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
+                                 std::string::npos;
+        if (handle_shaped) args[i] = "--handle=" + arg;
+    }
+    return args;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
     using namespace sessiongate::cli;
     namespace config = sessiongate::config;
@@ -212,13 +230,13 @@ int main(int argc, char** argv) {
     });
 
     CLI::App* show = sessions->add_subcommand("show", "Print one session's data as JSON");
-    show->add_option("handle", handle, "Session handle (X-Session-Id)")->required()->type_name("HANDLE");
+    show->add_option("handle,--handle", handle, "Session handle (X-Session-Id)")->required()->type_name("HANDLE");
     show->callback([&] {
         exit_code = with_config(options, [&](const config::Config& c) { return sessions_show(c, handle); });
     });
 
     CLI::App* remove = sessions->add_subcommand("delete", "Delete one session (the user is logged out)");
-    remove->add_option("handle", handle, "Session handle (X-Session-Id)")->required()->type_name("HANDLE");
+    remove->add_option("handle,--handle", handle, "Session handle (X-Session-Id)")->required()->type_name("HANDLE");
     remove->callback([&] {
         exit_code = with_config(options, [&](const config::Config& c) { return sessions_delete(c, handle); });
     });
@@ -234,8 +252,11 @@ int main(int argc, char** argv) {
             ->type_name("DIR");
     }
 
+    auto args = arguments_with_handles_named(argc, argv);
+    std::vector<char*> arg_pointers;
+    for (auto& arg : args) arg_pointers.push_back(arg.data());
     try {
-        app.parse(argc, argv);
+        app.parse(static_cast<int>(arg_pointers.size()), arg_pointers.data());
     } catch (const CLI::ParseError& error) {
         // --help and --version exit 0; a usage error exits 2, as most tools do.
         return app.exit(error) == 0 ? 0 : 2;

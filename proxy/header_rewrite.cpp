@@ -39,8 +39,13 @@ bool is_websocket_upgrade(const http::fields& fields) {
 }
 
 void remove_hop_by_hop(http::fields& fields, bool keep_upgrade) {
-    std::string upgrade;
-    if (keep_upgrade) upgrade = std::string(fields[http::field::upgrade]);
+    std::string upgrade;  // every Upgrade header's offers, in order
+    if (keep_upgrade)
+        for (auto range = fields.equal_range(http::field::upgrade); range.first != range.second;
+             ++range.first) {
+            if (!upgrade.empty()) upgrade += ", ";
+            upgrade.append(range.first->value());
+        }
 
     // Names listed in Connection are collected first: erasing invalidates views.
     std::vector<std::string> named;

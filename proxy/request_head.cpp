@@ -54,6 +54,14 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
+// HTTP-version = "HTTP/" DIGIT "." DIGIT (RFC 9112 2.3); also "HTTP/2", "HTTP/3".
+bool is_well_formed_version(std::string_view v) {
+    auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    if (v.substr(0, 5) != "HTTP/") return false;
+    v.remove_prefix(5);
+    return (v.size() == 1 && digit(v[0])) || (v.size() == 3 && digit(v[0]) && v[1] == '.' && digit(v[2]));
+}
+
 constexpr HeadVerdict bad(std::string_view reason) { return {400, reason}; }
 
 // Content-Length: 1*DIGIT, or a list of identical values ("5, 5").
@@ -129,7 +137,8 @@ HeadVerdict check_request_head(std::string_view head) {
     bool http11;
     if (version == "HTTP/1.1") http11 = true;
     else if (version == "HTTP/1.0") http11 = false;
-    else return {version.substr(0, 5) == "HTTP/" ? 505u : 400u, "unsupported HTTP version"};
+    else if (is_well_formed_version(version)) return {505, "unsupported HTTP version"};
+    else return bad("malformed HTTP version");
 
     int hosts = 0;
     bool saw_transfer_encoding = false;
