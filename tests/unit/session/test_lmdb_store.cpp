@@ -1,3 +1,4 @@
+#include "session/lmdb.hpp"
 #include "session/lmdb_store.hpp"
 #include "session/sweeper.hpp"
 
@@ -304,4 +305,64 @@ TEST_CASE("Sweeper sweeps in the background and stops promptly", "[store][lmdb]"
         Sweeper idle(store, std::chrono::hours(1));
     }
     CHECK(std::chrono::steady_clock::now() - before < std::chrono::milliseconds(500));
+}
+
+TEST_CASE("lmdb wrappers: not found is an empty optional, handles move", "[store][lmdb]") {
+    TempDir dir;
+    auto env = lmdb::Env::open(dir.path(), MDB_NOTLS, 0600, [](MDB_env* e) -> lmdb::Status {
+        return mdb_env_set_maxdbs(e, 2);
+    });
+    lmdb::Txn txn;
+    REQUIRE(lmdb::Txn::begin(env, 0, txn).ok());
+    lmdb::Dbi dbi;
+    REQUIRE(lmdb::Dbi::open(txn, "t", MDB_CREATE, dbi).ok());
+    std::optional<std::string_view> value;
+    REQUIRE(lmdb::get(txn, dbi, "k", value).ok());
+    CHECK_FALSE(value);
+    REQUIRE(lmdb::put(txn, dbi, "k", "v").ok());
+    REQUIRE(lmdb::get(txn, dbi, "k", value).ok());
+    REQUIRE(value);
+    CHECK(*value == "v");
+    bool existed = false;
+    REQUIRE(lmdb::del(txn, dbi, "k", &existed).ok());
+    CHECK(existed);
+    REQUIRE(lmdb::del(txn, dbi, "k", &existed).ok());
+    CHECK_FALSE(existed);
+    lmdb::Txn moved = std::move(txn);
+    CHECK_FALSE(txn);
+    REQUIRE(moved.commit().ok());
+    CHECK_FALSE(moved);  // committed handles are released
+
+    CHECK_THROWS_AS(lmdb::Env::open(dir.path() + "/missing/dir", 0, 0600,
+                                    [](MDB_env*) { return lmdb::Status{}; }),
+                    lmdb::Error);
+}
+
+TEST_CASE("LmdbStore reports a damaged record instead of trusting it", "[store][lmdb]") {
+    TempDir dir;
+    const auto s = settings_in(dir);
+    const auto id = new_session_id();
+    {
+        LmdbStore store(s);  // creates the databases
+    }
+    {
+        auto env = lmdb::Env::open(s.path, MDB_NOTLS, 0600, [](MDB_env* e) -> lmdb::Status {
+            return mdb_env_set_maxdbs(e, 4);
+        });
+        lmdb::Txn txn;
+        REQUIRE(lmdb::Txn::begin(env, 0, txn).ok());
+        lmdb::Dbi sessions;
+        REQUIRE(lmdb::Dbi::open(txn, "sessions", 0, sessions).ok());
+        REQUIRE(lmdb::put(txn, sessions, storage_key(id), "\x01garbage").ok());
+        REQUIRE(txn.commit().ok());
+    }
+    LmdbStore store(s);
+    auto loaded = load_sync(store, id, suite_t0);
+    CHECK(loaded.status == LoadStatus::Error);
+    CHECK_FALSE(loaded.error.empty());
+    auto written = write_sync(store, request(suite_t0, id, {obj(R"({"a":1})")}));
+    CHECK(written.outcome == WriteOutcome::Error);
+    // Other sessions are unaffected.
+    const auto other = start_session(store, R"({"ok":true})");
+    CHECK(data_of(store, other) == boost::json::parse(R"({"ok":true})"));
 }
