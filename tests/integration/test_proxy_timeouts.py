@@ -9,7 +9,7 @@ from harness import (ProxyTestCase, connect, format_request, read_response,
                      wait_closed, parse_responses)
 
 TIMEOUTS = {"request_header": 0.5, "keepalive": 1.0, "upstream_connect": 0.5,
-            "upstream_response": 0.7}
+            "upstream_response": 0.7, "request_body": 0.7, "upstream_idle": 0.7}
 
 
 def is_upstream_error(line):
@@ -124,6 +124,25 @@ class ClientTimeoutsTest(ProxyTestCase):
         self.assertGreaterEqual(elapsed, 0.8, "closed before the keepalive timeout")
         self.assertLess(elapsed, 3.0)
 
+    def test_stalled_request_body_is_cut_off(self):
+        s = connect(self.proxy.port)
+        try:
+            s.sendall(format_request("POST", "/stalled", [("Content-Length", "100")]) + b"x" * 10)
+            t0 = time.monotonic()
+            closed, data = wait_closed(s, 5)
+            elapsed = time.monotonic() - t0
+        finally:
+            s.close()
+        self.assertTrue(closed, "a request body stalled for 5 s was never cut off (request_body 0.7 s)")
+        self.assertGreaterEqual(elapsed, 0.5)
+        self.assertLess(elapsed, 2.5)
+        rs = parse_responses(data)
+        if rs:
+            self.assertIn(rs[0].status, (408, 400), rs[0])
+        time.sleep(0.1)
+        self.assertEqual([r for r in self.upstream.log()["requests"] if r.get("complete")], [],
+                         "the upstream received a complete request from a truncated body")
+
 
 class UpstreamFailuresTest(ProxyTestCase):
     CONFIG = {"timeouts": TIMEOUTS}
@@ -181,6 +200,25 @@ class UpstreamFailuresTest(ProxyTestCase):
         self.assertLogged(504)
         r, _ = self.timed("/slow?ms=200")
         self.assertEqual(r.status, 200, "a response inside the timeout must pass")
+
+    def test_upstream_stalling_mid_body_is_cut_off(self):
+        n = 1 << 20
+        s = connect(self.proxy.port)
+        try:
+            s.sendall(format_request("GET", "/bytes/%d?stall_ms=5000" % n))
+            t0 = time.monotonic()
+            closed, data = wait_closed(s, 6)
+            elapsed = time.monotonic() - t0
+        finally:
+            s.close()
+        self.assertTrue(closed, "client kept waiting on an upstream stalled for 5 s (upstream_idle 0.7 s)")
+        self.assertLess(elapsed, 3.0)
+        head, _, body = data.partition(b"\r\n\r\n")
+        self.assertTrue(head.startswith(b"HTTP/1.1 200"), data[:200])
+        self.assertLess(len(body), n, "a truncated body must not look complete")
+        self.assertGreaterEqual(len(body), n // 2 - 65536, "bytes sent before the stall were held back")
+        self.assertIsNotNone(self.proxy.wait_line(is_upstream_error, 3),
+                             "upstream stall not logged: %r" % self.proxy.lines[-5:])
 
     def test_timed_out_upstream_connection_is_not_reused(self):
         r, _ = self.timed("/slow?ms=1500&tag=late")

@@ -17,7 +17,8 @@ Paths (query parameters in brackets):
                      A connection whose first request is /__* is a control
                      connection and is never logged.
   /__reset           clear the log.
-  /bytes/N [chunked=1, pause_ms=]   N bytes of pattern(), made on the fly.
+  /bytes/N [chunked=1, pause_ms=, stall_ms=]   N bytes of pattern(), made on
+                     the fly; pause_ms waits after the head, stall_ms halfway.
   /chunked [n=5, delay=ms, size=]   n chunks, one per delay; each chunk is one
                      JSON line {"i":i,"t":send_time} padded with spaces to size.
   /sse [n=5, delay=ms]              text/event-stream, chunked; event i is
@@ -320,8 +321,14 @@ def route(conn, path, q, qv, headers, info, keep):
         conn.send(response(200, hdrs))
         if qv("pause_ms"):
             time.sleep(int(qv("pause_ms")) / 1000.0)
+        stall = int(qv("stall_ms", "0")) / 1000.0
+        sent = 0
         for b in pattern_chunks(n):
+            if stall and sent >= n // 2:
+                time.sleep(stall)
+                stall = 0
             conn.send(chunk(b) if chunked else b)
+            sent += len(b)
         if chunked:
             conn.send(b"0\r\n\r\n")
         return True
