@@ -39,13 +39,11 @@ bool is_websocket_upgrade(const http::fields& fields) {
 }
 
 void remove_hop_by_hop(http::fields& fields, bool keep_upgrade) {
-    std::string upgrade;  // every Upgrade header's offers, in order
+    std::vector<std::string> upgrade;  // every Upgrade header, in order
     if (keep_upgrade)
         for (auto range = fields.equal_range(http::field::upgrade); range.first != range.second;
-             ++range.first) {
-            if (!upgrade.empty()) upgrade += ", ";
-            upgrade.append(range.first->value());
-        }
+             ++range.first)
+            upgrade.emplace_back(range.first->value());
 
     // Names listed in Connection are collected first: erasing invalidates views.
     std::vector<std::string> named;
@@ -64,8 +62,8 @@ void remove_hop_by_hop(http::fields& fields, bool keep_upgrade) {
     };
     for (auto field : hop_by_hop) fields.erase(field);
 
-    if (keep_upgrade && !upgrade.empty()) {
-        fields.set(http::field::upgrade, upgrade);
+    if (!upgrade.empty()) {
+        for (const auto& offer : upgrade) fields.insert(http::field::upgrade, offer);
         fields.set(http::field::connection, "Upgrade");
     }
 }
