@@ -1,11 +1,13 @@
 #include "session/lmdb_store.hpp"
 
 #include "session/lmdb.hpp"
-#include "session/merge_patch.hpp"
+#include "session/lmdb_readers.hpp"
+#include "session/lmdb_session_write.hpp"
+#include "session/lmdb_tables.hpp"
 #include "session/record_codec.hpp"
 #include "session/session_id.hpp"
 
-#include <boost/json/parse.hpp>
+#include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
@@ -67,253 +69,6 @@ void log_line(const char* event, const std::string& detail) {
     std::fputs((boost::json::serialize(line) + "\n").c_str(), stderr);
 }
 
-// ---------------------------------------------------------------- tables
-
-struct Tables {
-    lmdb::Dbi sessions;  // storage key -> encoded record
-    lmdb::Dbi handles;   // handle -> storage key
-    lmdb::Dbi expiry;    // be64(expires) || storage key -> empty
-};
-
-std::string expiry_key(std::int64_t expires, std::string_view key) {
-    const auto v = static_cast<std::uint64_t>(std::max<std::int64_t>(expires, 0));
-    std::string out(8, '\0');
-    for (int i = 0; i < 8; ++i) {
-        out[i] = static_cast<char>((v >> (8 * (7 - i))) & 0xff);
-    }
-    out.append(key);
-    return out;
-}
-
-std::int64_t expiry_of(std::string_view index_key) {
-    std::uint64_t v = 0;
-    for (int i = 0; i < 8 && i < static_cast<int>(index_key.size()); ++i) {
-        v = (v << 8) | static_cast<unsigned char>(index_key[i]);
-    }
-    return static_cast<std::int64_t>(v);
-}
-
-/// The record stored under `key`: empty when absent; `damaged` when the
-/// bytes are not a record.
-lmdb::Status read_record(const lmdb::Txn& txn, const Tables& t, std::string_view key,
-                         std::optional<RecordView>& record, bool& damaged) {
-    std::optional<std::string_view> bytes;
-    damaged = false;
-    record.reset();
-    lmdb::Status s = lmdb::get(txn, t.sessions, key, bytes);
-    if (s.ok() && bytes) {
-        record = decode_record(*bytes);
-        damaged = !record;
-    }
-    return s;
-}
-
-/// Deletes a record and its index entries.
-lmdb::Status erase(const lmdb::Txn& txn, const Tables& t, std::string_view key,
-                   const SessionRecord& record) {
-    if (lmdb::Status s = lmdb::del(txn, t.sessions, key); !s.ok()) return s;
-    std::optional<std::string_view> owner;
-    if (lmdb::Status s = lmdb::get(txn, t.handles, record.handle, owner); !s.ok()) return s;
-    if (owner && *owner == key) {
-        if (lmdb::Status s = lmdb::del(txn, t.handles, record.handle); !s.ok()) return s;
-    }
-    return lmdb::del(txn, t.expiry, expiry_key(record.expires, key));
-}
-
-/// Stores a record (already encoded) and its index entries.
-lmdb::Status insert(const lmdb::Txn& txn, const Tables& t, std::string_view key,
-                    const SessionRecord& record, std::string_view encoded) {
-    if (lmdb::Status s = lmdb::put(txn, t.sessions, key, encoded); !s.ok()) return s;
-    if (lmdb::Status s = lmdb::put(txn, t.handles, record.handle, key); !s.ok()) return s;
-    return lmdb::put(txn, t.expiry, expiry_key(record.expires, key), {});
-}
-
-// ------------------------------------------------------ one session write
-
-/// The record a write starts from, copied out of the map before any change.
-struct Existing {
-    std::string key;
-    SessionRecord record;
-    bool alive = false;  // not expired at write.now
-};
-
-/// The write semantics of SessionWrite, against the record as it is now.
-/// Reads first, decides, and changes the database only at the end, so a
-/// refused write (TooLarge, Gone, Error) leaves the batch untouched.
-class SessionWriteApplier {
-public:
-    SessionWriteApplier(const lmdb::Txn& txn, const Tables& t, const SessionWrite& w)
-        : txn_(txn), t_(t), w_(w) {}
-
-    lmdb::Status apply(WriteResult& result) {
-        result = WriteResult{};
-        std::optional<Existing> old;
-        if (!w_.current.empty()) {
-            if (lmdb::Status s = load_current(old, result); !s.ok() || !result.error.empty()) {
-                return s;
-            }
-            const bool alive = old && old->alive;
-            // Never bring back a session deleted or expired meanwhile; only a
-            // flush may go on, as it starts afresh anyway.
-            if (!alive && w_.action != SessionAction::Flush) {
-                result.outcome = WriteOutcome::Gone;
-                return {};
-            }
-        }
-        const bool alive = old && old->alive;
-        const bool keeps_id =
-            alive && (w_.action == SessionAction::None || w_.action == SessionAction::Clear);
-        const bool keeps_data =
-            alive && (w_.action == SessionAction::None || w_.action == SessionAction::Cycle);
-
-        if (alive && w_.action == SessionAction::None && w_.patches.empty() && !w_.expiry &&
-            !w_.touch) {
-            result.outcome = WriteOutcome::Unchanged;
-            return {};
-        }
-
-        // The identity and starting point of the result.
-        SessionRecord next;
-        std::string id;
-        if (keeps_id) {
-            id = w_.current;
-            next.handle = old->record.handle;
-        } else {
-            id = w_.fresh_id;
-            next.handle = w_.fresh_handle;
-        }
-        next.created = alive && w_.action != SessionAction::Flush ? old->record.created : w_.now;
-        // Clear empties the session as Django's clear() does, which also
-        // drops an expiry set on it (Django keeps that in the data).
-        if (keeps_data) {
-            next.expiry_seconds = old->record.expiry_seconds;
-        }
-
-        bool empty = false;
-        if (keeps_data && w_.patches.empty()) {
-            next.data_json = old->record.data_json;  // untouched: no reparse
-            empty = next.data_json == "{}";
-        } else {
-            boost::json::object data;
-            if (keeps_data && !parse_object(old->record.data_json, data)) {
-                return fail(result, "stored session data is not a JSON object");
-            }
-            for (const auto& patch : w_.patches) {
-                apply_merge_patch(data, patch);
-            }
-            empty = data.empty();
-            if (!empty) next.data_json = boost::json::serialize(data);
-        }
-        if (empty) {
-            if (old) {
-                if (lmdb::Status s = erase(txn_, t_, old->key, old->record); !s.ok()) return s;
-                result.outcome = WriteOutcome::Deleted;
-            } else {
-                result.outcome = WriteOutcome::Unchanged;
-            }
-            return {};
-        }
-        if (next.data_json.size() > w_.max_bytes) {
-            result.outcome = WriteOutcome::TooLarge;
-            return {};
-        }
-
-        if (w_.expiry) {
-            switch (w_.expiry->kind) {
-            case ExpirySetting::Kind::Seconds: next.expiry_seconds = w_.expiry->seconds; break;
-            case ExpirySetting::Kind::BrowserSession: next.expiry_seconds = 0; break;
-            case ExpirySetting::Kind::Default: next.expiry_seconds.reset(); break;
-            }
-        }
-        const std::int64_t age =
-            next.expiry_seconds && *next.expiry_seconds > 0 ? *next.expiry_seconds : w_.policy.age;
-        next.modified = w_.now;
-        next.expires = w_.now + age;
-        if (w_.policy.max_lifetime > 0) {
-            const std::int64_t cap = next.created + w_.policy.max_lifetime;
-            if (cap <= w_.now) {
-                // Past its absolute lifetime: it ends here, whatever was asked.
-                if (old) {
-                    if (lmdb::Status s = erase(txn_, t_, old->key, old->record); !s.ok()) return s;
-                }
-                result.outcome = WriteOutcome::Gone;
-                return {};
-            }
-            next.expires = std::min(next.expires, cap);
-        }
-
-        if (!keeps_id) {
-            if (!is_well_formed_session_id(id)) {
-                return fail(result, "fresh_id is not a session id");
-            }
-            if (next.handle.empty() || next.handle.size() > max_handle_bytes) {
-                return fail(result, "fresh_handle is empty or too long");
-            }
-        }
-        const std::string key = keeps_id ? old->key : storage_key(id);
-        const std::string encoded = encode_record(next);
-
-        if (!keeps_id) {
-            // Fresh ids are 256 random bits; a clash means a caller bug.
-            std::optional<std::string_view> clash;
-            if (lmdb::Status s = lmdb::get(txn_, t_.sessions, key, clash); !s.ok()) return s;
-            if (!clash) {
-                if (lmdb::Status s = lmdb::get(txn_, t_.handles, next.handle, clash); !s.ok()) return s;
-            }
-            if (clash) {
-                return fail(result, "fresh id or handle already in use");
-            }
-        }
-        if (old) {
-            if (lmdb::Status s = erase(txn_, t_, old->key, old->record); !s.ok()) return s;
-        }
-        if (lmdb::Status s = insert(txn_, t_, key, next, encoded); !s.ok()) return s;
-
-        result.outcome = WriteOutcome::Saved;
-        result.cookie_value = id;
-        result.record = std::move(next);
-        return {};
-    }
-
-private:
-    lmdb::Status load_current(std::optional<Existing>& old, WriteResult& result) {
-        if (!is_well_formed_session_id(w_.current)) {
-            return {};  // names nothing: treated as missing
-        }
-        std::string key = storage_key(w_.current);
-        std::optional<RecordView> view;
-        bool damaged = false;
-        if (lmdb::Status s = read_record(txn_, t_, key, view, damaged); !s.ok()) return s;
-        if (damaged) {
-            fail(result, "stored record is damaged");
-            return {};
-        }
-        if (view) {
-            old = Existing{std::move(key), view->to_record(), view->expires > w_.now};
-        }
-        return {};
-    }
-
-    static bool parse_object(std::string_view text, boost::json::object& out) {
-        boost::system::error_code ec;
-        boost::json::value v = boost::json::parse(text, ec);
-        if (ec || !v.is_object()) return false;
-        out = std::move(v.as_object());
-        return true;
-    }
-
-    static lmdb::Status fail(WriteResult& result, std::string message) {
-        result = WriteResult{};
-        result.outcome = WriteOutcome::Error;
-        result.error = std::move(message);
-        return {};
-    }
-
-    const lmdb::Txn& txn_;
-    const Tables& t_;
-    const SessionWrite& w_;
-};
-
 // ------------------------------------------------------------- writer jobs
 
 enum class BatchOutcome { Committed, Full, Error };
@@ -324,16 +79,16 @@ enum class BatchOutcome { Committed, Full, Error };
 struct Job {
     virtual ~Job() = default;
     /// A non-ok status means the transaction is unusable: the batch fails.
-    virtual lmdb::Status apply(const lmdb::Txn& txn, const Tables& t) = 0;
+    virtual lmdb::Status apply(const lmdb::Txn& txn, const LmdbTables& t) = 0;
     virtual void finish(BatchOutcome outcome, const std::string& error) = 0;
 };
 
 struct WriteJob final : Job {
     WriteJob(SessionWrite w, Store::WriteCallback cb) : write(std::move(w)), done(std::move(cb)) {}
 
-    lmdb::Status apply(const lmdb::Txn& txn, const Tables& t) override {
+    lmdb::Status apply(const lmdb::Txn& txn, const LmdbTables& t) override {
         try {
-            return SessionWriteApplier(txn, t, write).apply(result);
+            return apply_session_write(txn, t, write, result);
         } catch (const std::exception& e) {
             // Only allocation can throw here. It might strike between two
             // puts, so the whole batch is abandoned rather than committed
@@ -359,10 +114,10 @@ struct WriteJob final : Job {
 /// A synchronous administrative write: the caller waits on `promise`.
 template <class T>
 struct AdminJob final : Job {
-    using Apply = std::function<lmdb::Status(const lmdb::Txn&, const Tables&, T&)>;
+    using Apply = std::function<lmdb::Status(const lmdb::Txn&, const LmdbTables&, T&)>;
     AdminJob(Apply fn, T fallback) : fn(std::move(fn)), fallback(fallback) {}
 
-    lmdb::Status apply(const lmdb::Txn& txn, const Tables& t) override {
+    lmdb::Status apply(const lmdb::Txn& txn, const LmdbTables& t) override {
         value = fallback;
         return fn(txn, t, value);
     }
@@ -376,69 +131,11 @@ struct AdminJob final : Job {
     std::promise<T> promise;
 };
 
-// ------------------------------------------------------------ read slots
-
-/// Read transactions, one per reading thread, kept reset between reads.
-/// Owned by a shared_ptr so that a thread exiting after the store closed
-/// can still hand its slot back safely.
-class ReaderPool {
-public:
-    lmdb::Txn* acquire() {
-        std::lock_guard lock(mutex_);
-        if (!free_.empty()) {
-            auto* slot = free_.back();
-            free_.pop_back();
-            return slot;
-        }
-        slots_.push_back(std::make_unique<lmdb::Txn>());
-        return slots_.back().get();
-    }
-    void release(lmdb::Txn* slot) {
-        std::lock_guard lock(mutex_);
-        free_.push_back(slot);
-    }
-    /// Aborts every transaction; the environment may close afterwards.
-    void close() {
-        std::lock_guard lock(mutex_);
-        for (auto& slot : slots_) slot->abort();
-    }
-
-private:
-    std::mutex mutex_;
-    std::vector<std::unique_ptr<lmdb::Txn>> slots_;
-    std::vector<lmdb::Txn*> free_;
-};
-
-/// This thread's slot in each open store, found without a shared lock.
-struct ThreadSlots {
-    struct Entry {
-        std::uint64_t store;
-        std::weak_ptr<ReaderPool> pool;
-        lmdb::Txn* slot;
-    };
-    std::vector<Entry> entries;
-
-    lmdb::Txn& get(std::uint64_t store, const std::shared_ptr<ReaderPool>& pool) {
-        for (auto& e : entries) {
-            if (e.store == store) return *e.slot;
-        }
-        std::erase_if(entries, [](const Entry& e) { return e.pool.expired(); });
-        entries.push_back(Entry{store, pool, pool->acquire()});
-        return *entries.back().slot;
-    }
-    ~ThreadSlots() {
-        for (auto& e : entries) {
-            if (auto pool = e.pool.lock()) pool->release(e.slot);
-        }
-    }
-};
-
-thread_local ThreadSlots thread_slots;
-
 struct SweepChunk {
     std::size_t removed = 0;  // sessions deleted
     std::size_t scanned = 0;  // index entries consumed; a full chunk means maybe more
 };
+
 std::atomic<std::uint64_t> next_store_serial{1};
 
 /// Marks a directory as open in this process. LMDB must not open one
@@ -482,7 +179,7 @@ struct LmdbStore::Impl {
     std::uint64_t serial = next_store_serial.fetch_add(1);
     std::optional<DirectoryClaim> claim;  // released after the env closes
     lmdb::Env env;
-    Tables tables;
+    LmdbTables tables;
     std::shared_ptr<ReaderPool> readers = std::make_shared<ReaderPool>();
 
     // Resizing the map needs every transaction of this process finished.
@@ -555,7 +252,7 @@ struct LmdbStore::Impl {
     /// Runs `fn(txn)` in this thread's read transaction.
     template <class Fn>
     lmdb::Status read(Fn&& fn) {
-        lmdb::Txn& txn = thread_slots.get(serial, readers);
+        lmdb::Txn& txn = thread_read_txn(serial, readers);
         for (int attempt = 0;; ++attempt) {
             enter_read();
             lmdb::Status s = txn ? txn.renew() : lmdb::Txn::begin(env, MDB_RDONLY, txn);
@@ -795,7 +492,7 @@ std::optional<SessionRecord> LmdbStore::find_by_handle(const std::string& handle
 
 bool LmdbStore::remove_by_handle(const std::string& handle) {
     return impl_->run_admin<bool>(
-        [handle](const lmdb::Txn& txn, const Tables& t, bool& removed) -> lmdb::Status {
+        [handle](const lmdb::Txn& txn, const LmdbTables& t, bool& removed) -> lmdb::Status {
             std::optional<std::string_view> key_view;
             lmdb::Status s = lmdb::get(txn, t.handles, handle, key_view);
             if (!s.ok() || !key_view) return s;
@@ -806,7 +503,7 @@ bool LmdbStore::remove_by_handle(const std::string& handle) {
             if (!s.ok()) return s;
             if (view) {
                 const SessionRecord record = view->to_record();
-                s = erase(txn, t, key, record);
+                s = erase_record(txn, t, key, record);
             } else {
                 // Index entry without record (or a damaged record): drop both.
                 s = lmdb::del(txn, t.sessions, key);
@@ -824,7 +521,7 @@ std::size_t LmdbStore::sweep(std::int64_t now) {
         // Chunks keep each transaction short, so session writes queued
         // meanwhile are not held up behind a large sweep.
         const SweepChunk chunk = impl_->run_admin<SweepChunk>(
-            [now](const lmdb::Txn& txn, const Tables& t, SweepChunk& chunk) -> lmdb::Status {
+            [now](const lmdb::Txn& txn, const LmdbTables& t, SweepChunk& chunk) -> lmdb::Status {
                 std::vector<std::string> due;
                 {
                     lmdb::Cursor cursor;
@@ -846,7 +543,7 @@ std::size_t LmdbStore::sweep(std::int64_t now) {
                     if (!s.ok()) return s;
                     if (view && view->expires <= now) {
                         const SessionRecord record = view->to_record();
-                        if (s = erase(txn, t, key, record); !s.ok()) return s;
+                        if (s = erase_record(txn, t, key, record); !s.ok()) return s;
                         ++chunk.removed;
                     }
                     // A stale index entry (record gone or re-saved) just goes.

@@ -1,0 +1,56 @@
+#include "session/lmdb_tables.hpp"
+
+#include <algorithm>
+
+namespace sessiongate::session {
+
+std::string expiry_key(std::int64_t expires, std::string_view key) {
+    const auto v = static_cast<std::uint64_t>(std::max<std::int64_t>(expires, 0));
+    std::string out(8, '\0');
+    for (int i = 0; i < 8; ++i) {
+        out[i] = static_cast<char>((v >> (8 * (7 - i))) & 0xff);
+    }
+    out.append(key);
+    return out;
+}
+
+std::int64_t expiry_of(std::string_view index_key) {
+    std::uint64_t v = 0;
+    for (int i = 0; i < 8 && i < static_cast<int>(index_key.size()); ++i) {
+        v = (v << 8) | static_cast<unsigned char>(index_key[i]);
+    }
+    return static_cast<std::int64_t>(v);
+}
+
+lmdb::Status read_record(const lmdb::Txn& txn, const LmdbTables& t, std::string_view key,
+                         std::optional<RecordView>& record, bool& damaged) {
+    std::optional<std::string_view> bytes;
+    damaged = false;
+    record.reset();
+    lmdb::Status s = lmdb::get(txn, t.sessions, key, bytes);
+    if (s.ok() && bytes) {
+        record = decode_record(*bytes);
+        damaged = !record;
+    }
+    return s;
+}
+
+lmdb::Status erase_record(const lmdb::Txn& txn, const LmdbTables& t, std::string_view key,
+                          const SessionRecord& record) {
+    if (lmdb::Status s = lmdb::del(txn, t.sessions, key); !s.ok()) return s;
+    std::optional<std::string_view> owner;
+    if (lmdb::Status s = lmdb::get(txn, t.handles, record.handle, owner); !s.ok()) return s;
+    if (owner && *owner == key) {
+        if (lmdb::Status s = lmdb::del(txn, t.handles, record.handle); !s.ok()) return s;
+    }
+    return lmdb::del(txn, t.expiry, expiry_key(record.expires, key));
+}
+
+lmdb::Status insert_record(const lmdb::Txn& txn, const LmdbTables& t, std::string_view key,
+                           const SessionRecord& record, std::string_view encoded) {
+    if (lmdb::Status s = lmdb::put(txn, t.sessions, key, encoded); !s.ok()) return s;
+    if (lmdb::Status s = lmdb::put(txn, t.handles, record.handle, key); !s.ok()) return s;
+    return lmdb::put(txn, t.expiry, expiry_key(record.expires, key), {});
+}
+
+}  // namespace sessiongate::session
