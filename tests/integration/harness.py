@@ -5,7 +5,9 @@ Processes
                                .reset(), .stop(). log() is GET /__log made directly
                                (not through the proxy).
   Proxy(config, env=None)      write `config` (a dict) as YAML to a temp dir, run
-                               `$SESSIONGATE_BIN run -c FILE`, wait for the
+                               `$SESSIONGATE_BIN run -c FILE` (environment: the
+                               caller's minus every SESSIONGATE_* variable, plus
+                               env), wait for the
                                {"event":"listening"} line. .port, .admin_port,
                                .pid, .proc, .lines (parsed JSON stdout lines, in
                                order), .stderr_text(), .wait_line(pred, timeout),
@@ -225,7 +227,10 @@ class Proxy(_Process):
         self.config_path = os.path.join(self.tmpdir, "sessiongate.yaml")
         with open(self.config_path, "w") as f:
             f.write(to_yaml(config) + "\n")
-        full_env = dict(os.environ)
+        # Hermetic: SESSIONGATE_* of the caller's environment (test knobs such
+        # as SESSIONGATE_STREAM_BYTES, a developer's overrides) never reach the
+        # proxy, which would read them as settings; pass them in env instead.
+        full_env = {k: v for k, v in os.environ.items() if not k.startswith("SESSIONGATE_")}
         full_env.update(env or {})
         self.proc = subprocess.Popen([binary(), "run", "-c", self.config_path],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE,
