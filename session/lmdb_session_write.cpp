@@ -88,7 +88,8 @@ public:
         }
         if (empty) {
             if (old) {
-                if (lmdb::Status s = erase_record(txn_, t_, old->key, old->record); !s.ok()) return s;
+                if (lmdb::Status s = erase_record(txn_, t_, old->key, old->record); !s.ok())
+                    return s;
                 result.outcome = WriteOutcome::Deleted;
             } else {
                 result.outcome = WriteOutcome::Unchanged;
@@ -116,7 +117,8 @@ public:
             if (cap <= w_.now) {
                 // Past its absolute lifetime: it ends here, whatever was asked.
                 if (old) {
-                    if (lmdb::Status s = erase_record(txn_, t_, old->key, old->record); !s.ok()) return s;
+                    if (lmdb::Status s = erase_record(txn_, t_, old->key, old->record); !s.ok())
+                        return s;
                 }
                 result.outcome = WriteOutcome::Gone;
                 return {};
@@ -140,7 +142,8 @@ public:
             std::optional<std::string_view> clash;
             if (lmdb::Status s = lmdb::get(txn_, t_.sessions, key, clash); !s.ok()) return s;
             if (!clash) {
-                if (lmdb::Status s = lmdb::get(txn_, t_.handles, next.handle, clash); !s.ok()) return s;
+                if (lmdb::Status s = lmdb::get(txn_, t_.handles, next.handle, clash); !s.ok())
+                    return s;
             }
             if (clash) {
                 return fail(result, "fresh id or handle already in use");

@@ -55,8 +55,8 @@ unsigned env_flags(Durability durability) {
     return flags;
 }
 
-constexpr unsigned max_readers = 512;  // one per thread that reads, plus other processes
-constexpr std::size_t sweep_chunk = 1000;      // expired sessions deleted per transaction
+constexpr unsigned max_readers = 512;             // one per thread that reads, plus other processes
+constexpr std::size_t sweep_chunk = 1000;         // expired sessions deleted per transaction
 constexpr std::size_t commit_delay_batch = 1024;  // stop waiting for more writes at this many
 constexpr auto os_sync_interval = std::chrono::seconds(1);
 
@@ -145,7 +145,8 @@ std::atomic<std::uint64_t> next_store_serial{1};
 class DirectoryClaim {
 public:
     explicit DirectoryClaim(const std::string& path)
-        : key_(std::to_string(::getpid()) + ":" + std::filesystem::weakly_canonical(path).string()) {
+        : key_(std::to_string(::getpid()) + ":" +
+               std::filesystem::weakly_canonical(path).string()) {
         std::lock_guard lock(mutex());
         if (!claimed().insert(key_).second) {
             throw std::runtime_error(path + " is already open as a session store in this process");
@@ -205,17 +206,19 @@ struct LmdbStore::Impl {
         std::error_code ec;
         if (!fs::exists(settings.path, ec)) {
             fs::create_directories(settings.path, ec);
-            if (ec) throw std::runtime_error("cannot create " + settings.path + ": " + ec.message());
+            if (ec)
+                throw std::runtime_error("cannot create " + settings.path + ": " + ec.message());
             fs::permissions(settings.path, fs::perms::owner_all, ec);
         }
         claim.emplace(settings.path);
         settings.max_map_size = std::max(settings.max_map_size, settings.map_size);
-        env = lmdb::Env::open(settings.path, env_flags(settings.durability), 0600,
-                              [&](MDB_env* e) -> lmdb::Status {
-                                  if (lmdb::Status st = mdb_env_set_mapsize(e, settings.map_size); !st.ok()) return st;
-                                  if (lmdb::Status st = mdb_env_set_maxdbs(e, 4); !st.ok()) return st;
-                                  return mdb_env_set_maxreaders(e, max_readers);
-                              });
+        env = lmdb::Env::open(
+            settings.path, env_flags(settings.durability), 0600, [&](MDB_env* e) -> lmdb::Status {
+                if (lmdb::Status st = mdb_env_set_mapsize(e, settings.map_size); !st.ok())
+                    return st;
+                if (lmdb::Status st = mdb_env_set_maxdbs(e, 4); !st.ok()) return st;
+                return mdb_env_set_maxreaders(e, max_readers);
+            });
         // Slots left by crashed processes would pin old pages forever.
         int stale = 0;
         mdb_reader_check(env.get(), &stale);
@@ -561,7 +564,8 @@ std::size_t LmdbStore::sweep(std::int64_t now) {
 
 std::size_t LmdbStore::count() {
     std::size_t n = 0;
-    impl_->read([&](const lmdb::Txn& txn) { return lmdb::entries(txn, impl_->tables.sessions, n); });
+    impl_->read(
+        [&](const lmdb::Txn& txn) { return lmdb::entries(txn, impl_->tables.sessions, n); });
     return n;
 }
 
@@ -572,7 +576,8 @@ std::vector<SessionSummary> LmdbStore::list(std::size_t limit, const std::string
         lmdb::Status st = lmdb::Cursor::open(txn, impl_->tables.handles, cursor);
         std::optional<lmdb::Cursor::Entry> entry;
         if (st.ok()) {
-            st = after.empty() ? cursor.get(MDB_FIRST, entry) : cursor.get(MDB_SET_RANGE, entry, after);
+            st = after.empty() ? cursor.get(MDB_FIRST, entry)
+                               : cursor.get(MDB_SET_RANGE, entry, after);
         }
         if (st.ok() && entry && !after.empty() && entry->first == after) {
             st = cursor.get(MDB_NEXT, entry);

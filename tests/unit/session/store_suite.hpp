@@ -100,8 +100,9 @@ inline void run_store_conformance(const StoreFactory& make, StoreTraits traits =
     }
 
     SECTION("malformed cookie values are never looked up") {
-        for (const std::string& bad : std::vector<std::string>{"", "short", std::string(43, '!'), std::string(44, 'a'),
-                                std::string(42, 'a') + "b"}) {
+        for (const std::string& bad :
+             std::vector<std::string>{"", "short", std::string(43, '!'), std::string(44, 'a'),
+                                      std::string(42, 'a') + "b"}) {
             CHECK(load_sync(store, bad, t0).status == LoadStatus::NotFound);
         }
     }
@@ -128,9 +129,9 @@ inline void run_store_conformance(const StoreFactory& make, StoreTraits traits =
 
     SECTION("patches merge into the stored data in order; null deletes") {
         const auto id = start_session(store, R"({"a":1,"b":{"x":1},"c":true})");
-        auto r = write_sync(store, request(t0 + 5, id,
-                                           {obj(R"({"b":{"y":2}})"), obj(R"({"a":null})"),
-                                            obj(R"({"c":[1,2]})")}));
+        auto r = write_sync(
+            store, request(t0 + 5, id,
+                           {obj(R"({"b":{"y":2}})"), obj(R"({"a":null})"), obj(R"({"c":[1,2]})")}));
         REQUIRE(r.outcome == WriteOutcome::Saved);
         CHECK(r.cookie_value == id);
         CHECK(r.record.created == t0);
@@ -240,8 +241,8 @@ inline void run_store_conformance(const StoreFactory& make, StoreTraits traits =
             const auto id3 = start_session(store, R"({"a":1})");
             CHECK(write_sync(store, request(t0 + 1000, id3, {obj(R"({"b":2})")})).outcome ==
                   WriteOutcome::Gone);
-            CHECK(write_sync(store, request(t0, "not-a-session-id", {obj(R"({"b":2})")}))
-                      .outcome == WriteOutcome::Gone);
+            CHECK(write_sync(store, request(t0, "not-a-session-id", {obj(R"({"b":2})")})).outcome ==
+                  WriteOutcome::Gone);
         }
     }
 

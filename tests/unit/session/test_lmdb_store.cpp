@@ -48,7 +48,9 @@ StoreSettings settings_in(const TempDir& dir, Durability durability = Durability
     return s;
 }
 
-std::string filler(std::size_t n) { return std::string(n, 'x'); }
+std::string filler(std::size_t n) {
+    return std::string(n, 'x');
+}
 
 boost::json::object big_patch(std::size_t bytes) {
     boost::json::object o;
@@ -194,20 +196,23 @@ TEST_CASE("LmdbStore answers Full when the map cannot grow, and keeps working", 
     // keeps them for readers of the previous snapshot), so space comes back
     // within a few writes.
     int attempts = 0;
-    while (write_sync(store, request(suite_t0, {}, {big_patch(4000)})).outcome != WriteOutcome::Saved) {
+    while (write_sync(store, request(suite_t0, {}, {big_patch(4000)})).outcome !=
+           WriteOutcome::Saved) {
         REQUIRE(++attempts < 5);
         write_sync(store, request(suite_t0, {}, {obj(R"({"small":1})")}));
     }
 }
 
-TEST_CASE("LmdbStore at its size limit still commits the writes of a batch that fit", "[store][lmdb]") {
+TEST_CASE("LmdbStore at its size limit still commits the writes of a batch that fit",
+          "[store][lmdb]") {
     TempDir dir;
     auto s = settings_in(dir, Durability::None);
     s.map_size = 64 << 10;
     s.max_map_size = 256 << 10;
     s.commit_delay = std::chrono::milliseconds(50);  // one batch below
     LmdbStore store(s);
-    while (write_sync(store, request(suite_t0, {}, {big_patch(3000)})).outcome == WriteOutcome::Saved) {
+    while (write_sync(store, request(suite_t0, {}, {big_patch(3000)})).outcome ==
+           WriteOutcome::Saved) {
     }
     const auto before = store.count();
 
@@ -252,7 +257,8 @@ TEST_CASE("LmdbStore shares its directory with another process", "[store][lmdb]"
             if (!found || found->data_json != R"({"who":"server"})") code = 10;
             if (code == 0 && !other.remove_by_handle("h-server")) code = 11;
             for (int i = 0; code == 0 && i < 1500; ++i) {
-                auto r = write_sync(other, request(suite_t0, {}, {big_patch(4000)}, "h-child-" + std::to_string(i)));
+                auto r = write_sync(other, request(suite_t0, {}, {big_patch(4000)},
+                                                   "h-child-" + std::to_string(i)));
                 if (r.outcome != WriteOutcome::Saved) code = 12;
             }
             if (code == 0 && other.stats().map_grows == 0) code = 13;
@@ -301,17 +307,14 @@ TEST_CASE("Sweeper sweeps in the background and stops promptly", "[store][lmdb]"
     CHECK(reported == 20);
 
     const auto before = std::chrono::steady_clock::now();
-    {
-        Sweeper idle(store, std::chrono::hours(1));
-    }
+    { Sweeper idle(store, std::chrono::hours(1)); }
     CHECK(std::chrono::steady_clock::now() - before < std::chrono::milliseconds(500));
 }
 
 TEST_CASE("lmdb wrappers: not found is an empty optional, handles move", "[store][lmdb]") {
     TempDir dir;
-    auto env = lmdb::Env::open(dir.path(), MDB_NOTLS, 0600, [](MDB_env* e) -> lmdb::Status {
-        return mdb_env_set_maxdbs(e, 2);
-    });
+    auto env = lmdb::Env::open(dir.path(), MDB_NOTLS, 0600,
+                               [](MDB_env* e) -> lmdb::Status { return mdb_env_set_maxdbs(e, 2); });
     lmdb::Txn txn;
     REQUIRE(lmdb::Txn::begin(env, 0, txn).ok());
     lmdb::Dbi dbi;

@@ -43,7 +43,8 @@ TEST_CASE("record codec round trip", "[store][codec]") {
     }
     SECTION("configured age, browser session, negative and large times") {
         auto r = sample();
-        for (std::optional<std::int64_t> e : {std::optional<std::int64_t>{}, std::optional<std::int64_t>{0}}) {
+        for (std::optional<std::int64_t> e :
+             {std::optional<std::int64_t>{}, std::optional<std::int64_t>{0}}) {
             r.expiry_seconds = e;
             r.created = -5;
             r.expires = INT64_MAX;
