@@ -6,6 +6,9 @@
 #include "sample_backend/session_values.hpp"
 #include "sample_backend/time_text.hpp"
 
+#include <algorithm>
+#include <limits>
+
 namespace sample_backend::pages {
 
 namespace {
@@ -19,7 +22,7 @@ bool counts_as_visit(const std::optional<TimePoint>& last_visit, TimePoint now,
 
 Response counter(const Request& request, const AppOptions& options) {
     const auto& data = request.session.data;
-    long long visits = int_value(data, "num_visits").value_or(0);
+    long long visits = std::max(0LL, int_value(data, "num_visits").value_or(0));
     const std::optional<std::string> last_text = string_value(data, "last_visit");
     const std::optional<TimePoint> last_visit = last_text ? parse_iso(*last_text) : std::nullopt;
 
@@ -27,7 +30,9 @@ Response counter(const Request& request, const AppOptions& options) {
     const bool counted = counts_as_visit(last_visit, request.now, options.visit_interval);
     std::string last_shown = last_text.value_or("");
     if (counted) {
-        ++visits;
+        // The session may have been edited elsewhere (admin API): never overflow.
+        if (visits < std::numeric_limits<long long>::max())
+            ++visits;
         last_shown = to_iso(request.now);
         controls.update = boost::json::object{{"num_visits", visits}, {"last_visit", last_shown}};
     }
