@@ -8,6 +8,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include <charconv>
 #include <iostream>
 
 namespace asio = boost::asio;
@@ -24,11 +25,15 @@ tcp::endpoint parse_listen(const std::string& text) {
     if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
         host = host.substr(1, host.size() - 2);
     const std::string port_text = text.substr(colon + 1);
-    std::size_t used = 0;
-    const unsigned long port = std::stoul(port_text, &used);
-    if (used != port_text.size() || port > 65535)
+    unsigned port = 0;
+    const auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (ec != std::errc{} || end != port_text.data() + port_text.size() || port > 65535)
         throw std::invalid_argument("--listen: bad port '" + port_text + "'");
-    return {asio::ip::make_address(host), static_cast<unsigned short>(port)};
+    boost::system::error_code ec_address;
+    const auto address = asio::ip::make_address(host, ec_address);
+    if (ec_address)
+        throw std::invalid_argument("--listen: '" + host + "' is not an IP address");
+    return {address, static_cast<unsigned short>(port)};
 }
 
 std::string endpoint_text(const tcp::endpoint& endpoint) {

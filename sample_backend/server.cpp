@@ -15,6 +15,7 @@
 #include <boost/beast/http/write.hpp>
 
 #include <iostream>
+#include <optional>
 
 namespace sample_backend {
 
@@ -31,6 +32,19 @@ constexpr auto idle_timeout = std::chrono::seconds(60);
 // far beyond Beast's default 8 KB for the whole head.
 constexpr std::uint32_t header_limit = 128 * 1024;
 constexpr std::uint64_t body_limit = 1024 * 1024;
+
+/// The status that answers a request Beast could not read, if any.
+std::optional<http::status> read_error_status(const beast::error_code& error) {
+    if (error == http::error::header_limit)
+        return http::status::request_header_fields_too_large;
+    if (error == http::error::body_limit)
+        return http::status::payload_too_large;
+    const auto& http_errors = make_error_code(http::error::bad_target).category();
+    if (error.category() == http_errors && error != http::error::end_of_stream &&
+        error != http::error::partial_message)
+        return http::status::bad_request;
+    return std::nullopt;  // the connection closed, reset or timed out
+}
 
 Response answer(const HttpRequest& request, const ServerOptions& options) {
     const Request values = to_request(request, std::chrono::system_clock::now());
@@ -51,17 +65,15 @@ asio::awaitable<void> serve_connection(beast::tcp_stream stream, ServerOptions o
         stream.expires_after(idle_timeout);
         auto [read_error, read_bytes] = co_await http::async_read(stream, buffer, parser, use_tuple);
         if (read_error) {
-            // A malformed or oversized request gets a 400; a closed or idle
-            // connection just ends.
-            const auto& http_errors = make_error_code(http::error::bad_target).category();
-            if (read_error.category() == http_errors && read_error != http::error::end_of_stream &&
-                read_error != http::error::partial_message) {
-                HttpResponse bad{http::status::bad_request, 11};
-                bad.set(http::field::content_type, "text/plain; charset=utf-8");
-                bad.body() = "Bad request: " + read_error.message() + "\n";
-                bad.keep_alive(false);
-                bad.prepare_payload();
-                co_await http::async_write(stream, bad, use_tuple);
+            // A malformed or oversized request gets an error answer; a closed
+            // or idle connection just ends.
+            if (auto status = read_error_status(read_error)) {
+                HttpResponse refusal{*status, 11};
+                refusal.set(http::field::content_type, "text/plain; charset=utf-8");
+                refusal.body() = read_error.message() + "\n";
+                refusal.keep_alive(false);
+                refusal.prepare_payload();
+                co_await http::async_write(stream, refusal, use_tuple);
             }
             break;
         }
