@@ -112,7 +112,8 @@ def merge(base, over):
 
 
 def proxy_config(upstream_port, tmpdir, **overrides):
-    """A config for tests: ephemeral ports, store in tmpdir, short header timeout."""
+    """A config for tests: ephemeral ports, store in tmpdir (durability none),
+    127.0.0.1 trusted; everything else at the proxy's defaults."""
     base = {
         "listen": "127.0.0.1:0",
         "upstream": "http://127.0.0.1:%d" % upstream_port,
@@ -120,7 +121,6 @@ def proxy_config(upstream_port, tmpdir, **overrides):
         "threads": 1,
         "store": {"path": os.path.join(tmpdir, "store"), "durability": "none"},
         "trusted_proxies": ["127.0.0.1"],
-        "timeouts": {"request_header": 2},
     }
     return merge(base, overrides)
 

@@ -144,6 +144,23 @@ class ClientTimeoutsTest(ProxyTestCase):
                          "the upstream received a complete request from a truncated body")
 
 
+class DefaultTimeoutsTest(ProxyTestCase):
+    """No timeouts in the config: the documented defaults apply."""
+
+    def test_default_request_header_timeout_is_10s(self):
+        s = connect(self.proxy.port)
+        t0 = time.monotonic()
+        try:
+            s.sendall(b"GET /never-finished HTTP/1.1\r\nHost: a\r\n")
+            closed, _ = wait_closed(s, 14)
+        finally:
+            s.close()
+        elapsed = time.monotonic() - t0
+        self.assertTrue(closed, "a half-sent head stayed open 14 s without a request_header setting")
+        self.assertGreaterEqual(elapsed, 9.0)
+        self.assertLess(elapsed, 12.5)
+
+
 class UpstreamFailuresTest(ProxyTestCase):
     CONFIG = {"timeouts": TIMEOUTS}
 
