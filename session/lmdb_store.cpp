@@ -32,9 +32,9 @@ namespace {
 using config::Durability;
 
 // Environment flags, chosen for crash safety:
-// - MDB_NOTLS: read transactions are not tied to a thread's TLS slot, so
-//   each thread keeps one reset transaction and renews it per read (no
-//   malloc, no lock) and the slot outlives no thread we do not track.
+// - MDB_NOTLS: a read transaction is not tied to its thread's TLS, so each
+//   thread keeps one reset transaction and renews it per read (no malloc,
+//   no lock), and a thread that exits hands its reader slot to the next.
 // - no MDB_WRITEMAP: the map stays read-only to the process, so a stray
 //   write in our code cannot damage the database.
 // - fsync: no MDB_NOSYNC; a commit returns after data and meta pages are on
@@ -42,7 +42,8 @@ using config::Durability;
 // - os: MDB_NOSYNC; a crashed process loses nothing (the OS has the pages),
 //   a crashed machine may lose recent commits (we sync once a second to
 //   bound that) and, per LMDB's documentation, on file systems that reorder
-//   writes even damage the database: for sessions that can be re-created.
+//   writes even damage the database: a trade only for sessions users can
+//   afford to lose (they log in again).
 // - none: MDB_NOSYNC | MDB_NOMETASYNC; nothing synced while running.
 // - MDB_NORDAHEAD: lookups are random; read-ahead would only evict pages.
 unsigned env_flags(Durability durability) {
