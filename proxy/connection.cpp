@@ -42,8 +42,8 @@ void ClientConnection::start() {
     beast::error_code ec;
     auto peer = client_.socket().remote_endpoint(ec);
     if (ec) return;  // already gone
-    peer_ip_ = peer.address().to_string();
-    peer_trusted_ = settings_->trusted.contains(peer.address());
+    peer_address_ = peer.address();
+    peer_ip_ = peer_address_.to_string();
     client_.socket().set_option(net::ip::tcp::no_delay(true), ec);
     head_started_ = Clock::now();
     do_read_head();
@@ -124,6 +124,7 @@ void ClientConnection::on_head_complete(std::size_t head_length) {
     target_.clear();
     request_piece_ready_ = sent_continue_ = expects_continue_ = websocket_ = head_request_ = false;
     settings_ = worker_.settings;  // a reload applies from the next request on
+    peer_trusted_ = settings_->trusted.contains(peer_address_);
     Metrics::add(worker_.shared.metrics.requests);
     const auto& config = *settings_->config;
 

@@ -92,6 +92,7 @@ private:
     Worker& worker_;
     SettingsPtr settings_;  // fixed for the whole request
     beast::tcp_stream client_;
+    boost::asio::ip::address peer_address_;
     std::string peer_ip_;
     bool peer_trusted_ = false;
     beast::flat_buffer client_buffer_;
