@@ -1,6 +1,6 @@
 // The session store interface: LMDB now; Redis and encrypted cookies later
 // implement the same interface and pass the same conformance suite
-// (tests/unit/store_suite.hpp).
+// (tests/unit/session/store_suite.hpp).
 //
 // A store is addressed by the cookie value the client holds. For server-side
 // stores that value is the session id (43 base64url chars); the store keys
