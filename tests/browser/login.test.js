@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 
-import { screenshot, sessionCookie, withBrowser } from './lib/browser.js';
+import { clickAndLoad, screenshot, sessionCookie, withBrowser } from './lib/browser.js';
 import { cleanUp } from './lib/cleanup.js';
 import { withStack } from './lib/stack.js';
 
@@ -18,7 +18,7 @@ test('login changes the cookie and keeps the data; logout removes both', { timeo
       assert.equal(await page.textContent('#num-visits'), '2');
       await page.goto(`${baseURL}/preferences`);
       await page.selectOption('#per-page-select', '50');
-      await Promise.all([page.waitForURL(`${baseURL}/preferences`), page.click('#save-button')]);
+      await clickAndLoad(page, '#save-button');
       assert.equal(await page.textContent('#per-page'), '50');
       const before = await sessionCookie(context, baseURL);
       assert.ok(before, 'a session exists before login');
@@ -26,7 +26,8 @@ test('login changes the cookie and keeps the data; logout removes both', { timeo
       await page.goto(`${baseURL}/login`);
       assert.equal(await page.textContent('#login-state'), 'Not logged in.');
       await page.fill('#username', 'alice');
-      await Promise.all([page.waitForURL(`${baseURL}/login`), page.click('#login-button')]);
+      await clickAndLoad(page, '#login-button');
+      assert.equal(new URL(page.url()).pathname, '/login', 'login redirects to the login page');
       assert.equal(await page.textContent('#login-name'), 'alice');
       const session = JSON.parse(await page.textContent('#x-session'));
       assert.equal(session.username, 'alice');
@@ -44,7 +45,8 @@ test('login changes the cookie and keeps the data; logout removes both', { timeo
       assert.equal(await page.textContent('#num-visits'), '3');
 
       await page.goto(`${baseURL}/login`);
-      await Promise.all([page.waitForURL(`${baseURL}/login`), page.click('#logout-button')]);
+      await clickAndLoad(page, '#logout-button');
+      assert.equal(new URL(page.url()).pathname, '/login', 'logout redirects to the login page');
       assert.equal(await page.textContent('#login-state'), 'Not logged in.');
       assert.equal(await sessionCookie(context, baseURL), undefined, 'logout removes the cookie');
       assert.equal(await page.textContent('#x-session-state'), 'none');

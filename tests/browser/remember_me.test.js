@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 
-import { screenshot, sessionCookie, withBrowser } from './lib/browser.js';
+import { clickAndLoad, screenshot, sessionCookie, withBrowser } from './lib/browser.js';
 import { cleanUp } from './lib/cleanup.js';
 import { withStack } from './lib/stack.js';
 
@@ -15,7 +15,7 @@ async function logIn(page, baseURL, { remember }) {
   await page.goto(`${baseURL}/login`);
   await page.fill('#username', 'bob');
   await page.setChecked('#remember', remember);
-  await Promise.all([page.waitForURL(`${baseURL}/login`), page.click('#login-button')]);
+  await clickAndLoad(page, '#login-button');
   assert.equal(await page.textContent('#login-name'), 'bob');
 }
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 
-import { screenshot, sessionCookie, withBrowser } from './lib/browser.js';
+import { clickAndLoad, screenshot, sessionCookie, withBrowser } from './lib/browser.js';
 import { cleanUp } from './lib/cleanup.js';
 import { withStack } from './lib/stack.js';
 
@@ -11,7 +11,8 @@ after(cleanUp);
 
 async function runTestCookieFlow(page, baseURL) {
   await page.goto(`${baseURL}/test-cookie`);
-  await Promise.all([page.waitForURL(`${baseURL}/test-cookie/check`), page.click('#check-link')]);
+  await clickAndLoad(page, '#check-link');
+  assert.equal(new URL(page.url()).pathname, '/test-cookie/check');
   return page.textContent('#test-cookie-result');
 }
 

@@ -87,3 +87,14 @@ export async function sessionCookie(context, url, name = 'sessionid') {
   const cookies = await context.cookies(url);
   return cookies.find((cookie) => cookie.name === name);
 }
+
+/**
+ * Clicks something that loads a new page (a form's submit button, a link)
+ * and waits for that page. Waiting for the URL would not do: a form posted
+ * to its own URL (POST/redirect/GET) ends at the URL it started from.
+ */
+export async function clickAndLoad(page, selector) {
+  const loaded = page.waitForEvent('load');
+  await page.click(selector);
+  await loaded;
+}
