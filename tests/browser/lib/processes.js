@@ -10,9 +10,17 @@ const TAIL_LINES = 200;
 /** Every process still running, so nothing outlives the test run. */
 const running = new Set();
 
-process.on('exit', () => {
+function killAll() {
   for (const child of running) child.kill('SIGKILL');
-});
+}
+process.on('exit', killAll);
+// Stopped from outside (a test runner's timeout, Ctrl-C): take the servers along.
+for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]]) {
+  process.once(signal, () => {
+    killAll();
+    process.exit(code);
+  });
+}
 
 /** Keeps the last lines of a stream (the tail helps explain a failure). */
 function keepTail(stream, lines, onLine) {
