@@ -60,6 +60,9 @@ HEAD_CASES = [
     ("empty_name", post([H, b": a"], SMUGGLED), {400}),
     ("missing_host_http11", post([b"X-Foo: a"], SMUGGLED, line=b"GET / HTTP/1.1"), {400}),
     ("two_hosts", post([H, b"Host: b"], SMUGGLED, line=b"GET / HTTP/1.1"), {400}),
+    # RFC 9112 3.2: a Host with an invalid field value MUST get 400
+    ("host_with_space", post([b"Host: a b"], SMUGGLED, line=b"GET / HTTP/1.1"), {400}),
+    ("host_with_slash", post([b"Host: a/b"], SMUGGLED, line=b"GET / HTTP/1.1"), {400}),
     # request line
     ("line_extra_token", post([H], SMUGGLED, line=b"GET / HTTP/1.1 junk"), {400}),
     ("line_leading_space", post([H], SMUGGLED, line=b" GET / HTTP/1.1"), {400}),
@@ -67,6 +70,7 @@ HEAD_CASES = [
     ("line_lowercase_version", post([H], SMUGGLED, line=b"GET / http/1.1"), {400}),
     ("line_bad_version", post([H], SMUGGLED, line=b"GET / HTTP/1.x"), {400, 505}),
     ("line_http09", b"GET /\r\n\r\n" + SMUGGLED, {400}),
+    ("line_fragment_in_target", post([H], SMUGGLED, line=b"GET /a#frag HTTP/1.1"), {400}),
     ("line_nul_in_target", post([H], SMUGGLED, line=b"GET /a\x00b HTTP/1.1"), {400}),
     ("line_ctl_in_target", post([H], SMUGGLED, line=b"GET /a\x01b HTTP/1.1"), {400}),
     ("line_bare_cr", post([H], SMUGGLED, line=b"GET /\r HTTP/1.1"), {400}),

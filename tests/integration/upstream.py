@@ -87,7 +87,15 @@ class Log:
         self.clear()
 
     def clear(self):
-        self.connections = {}
+        """Forget closed connections and all requests; open connections stay
+        listed with their counters at zero (a pooled connection opened before
+        the clear must still show what arrives on it after)."""
+        conns = getattr(self, "connections", {})
+        for c in conns.values():
+            c["bytes"] = 0
+            c["raw"] = bytearray()
+            c["requests"] = 0
+        self.connections = {k: c for k, c in conns.items() if c["open"]}
         self.requests = []
 
     def snapshot(self, clear=False):
@@ -119,6 +127,7 @@ class Conn:
         with CONN_ID_LOCK:
             self.id = next(CONN_IDS)
         self.buf = bytearray()
+        self.nreq = 0  # requests on this connection (conn_request)
         self.control = None  # unknown until the first request head
         self.entry = {"id": self.id, "bytes": 0, "raw": bytearray(), "requests": 0, "open": True}
         with LOG.lock:
@@ -241,12 +250,13 @@ def handle(conn):
             else:
                 conn.control = False
         entry = None
+        conn.nreq += 1
         if not conn.control:
             with LOG.lock:
                 conn.entry["requests"] += 1
                 entry = {"method": method, "target": target, "version": version,
                          "headers": headers, "conn_id": conn.id,
-                         "conn_request": conn.entry["requests"], "peer": conn.peer,
+                         "conn_request": conn.nreq, "peer": conn.peer,
                          "complete": False, "t": time.time()}
                 LOG.requests.append(entry)
 
@@ -281,7 +291,7 @@ def handle(conn):
             return
         info = {"method": method, "target": target, "version": version, "headers": headers,
                 "body_length": length[0], "body_sha256": h.hexdigest() if h else None,
-                "conn_id": conn.id, "conn_request": entry["conn_request"] if entry else 0,
+                "conn_id": conn.id, "conn_request": conn.nreq,
                 "peer": conn.peer, "t": time.time()}
         if entry is not None:
             with LOG.lock:
