@@ -1,12 +1,19 @@
 """Forwarding rules (RFC 9110/9112 proxy behaviour): bodies, statuses,
 hop-by-hop headers, X-Forwarded-*, Host, request log lines, admin health."""
 
+import base64
 import hashlib
 import os
 import unittest
 import urllib.parse
 
-from harness import ProxyTestCase, connect, format_request, read_response, request
+from harness import (ProxyTestCase, connect, format_request, parse_responses, read_response,
+                     read_until_close, request)
+
+
+def raw_target(response_bytes):
+    """upstream.py answers /raw?r=... with exactly these bytes, then closes."""
+    return "/raw?r=" + base64.urlsafe_b64encode(response_bytes).decode()
 
 
 def hdr(pairs, name):
@@ -145,6 +152,53 @@ class ForwardingTest(ProxyTestCase):
         self.assertEqual(r.status, 200)
         log = self.upstream.log()
         self.assertEqual(log["requests"], [], "admin request reached the upstream")
+
+
+class UpstreamResponseFramingTest(ProxyTestCase):
+    """What a broken upstream sends never reaches the client ambiguously."""
+
+    def exchange(self, response_bytes):
+        s = connect(self.proxy.port)
+        try:
+            s.sendall(format_request("GET", raw_target(response_bytes)) + format_request("GET", "/second"))
+            data, closed = read_until_close(s, 5)
+        finally:
+            s.close()
+        return data, closed
+
+    def test_ambiguous_or_malformed_responses_become_502(self):
+        cases = {
+            "cl_and_te": b"HTTP/1.1 200 OK\r\nContent-Length: 50\r\nTransfer-Encoding: chunked\r\n\r\n"
+                         b"5\r\nhello\r\n0\r\n\r\n",
+            "cl_cl_differ": b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\nhello",
+            "bare_cr": b"HTTP/1.1 200 OK\r\nX-A: a\rSet-Cookie: x=1\r\nContent-Length: 5\r\n\r\nhello",
+            "nul": b"HTTP/1.1 200 OK\r\nX-A: a\x00b\r\nContent-Length: 5\r\n\r\nhello",
+            "not_http": b"FOO\r\n\r\n",
+        }
+        for name, resp in cases.items():
+            with self.subTest(name):
+                data, closed = self.exchange(resp)
+                rs = parse_responses(data)
+                self.assertEqual([r.status for r in rs], [502], "%s: %r" % (name, data[:300]))
+                self.assertTrue(closed, name)
+                self.assertNotIn(b"x=1", data)
+
+    def test_close_delimited_response_is_reframed(self):
+        data, closed = self.exchange(b"HTTP/1.1 200 OK\r\n\r\nhello until close")
+        rs = parse_responses(data)
+        self.assertEqual([r.status for r in rs][:1], [200], data[:300])
+        self.assertEqual(rs[0].body, b"hello until close")
+        if len(rs) > 1:  # re-framed (chunked): the client connection may go on
+            self.assertEqual(rs[1].json()["target"], "/second")
+        else:
+            self.assertTrue(closed, "close-delimited body without closing the client: %r" % data[:300])
+
+    def test_short_body_closes_client(self):
+        data, closed = self.exchange(b"HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\nhello")
+        self.assertTrue(closed)
+        self.assertTrue(data.startswith(b"HTTP/1.1 200"), data[:200])
+        self.assertEqual(parse_responses(data), [], "a truncated response must not parse as complete")
+        self.assertNotIn(b"/second", data)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ Paths (query parameters in brackets):
                      at=body: send a head with Content-Length 1000000 and 1000
                      bytes, then RST.
   /close             read the request, then close (FIN) without answering.
+  /raw [r=BASE64URL] answer exactly the decoded bytes, then close (FIN).
   /ws [hello=TEXT]   WebSocket echo (RFC 6455): 101, then every data frame
                      comes back with the same opcode/FIN; ping -> pong; close ->
                      close. hello= sends one text frame first.
@@ -372,6 +373,14 @@ def route(conn, path, q, qv, headers, info, keep):
                                      ("Content-Length", "1000000")]) + b"x" * 1000)
             time.sleep(0.05)
         rst_close(conn.sock)
+        return False
+    if path == "/raw":
+        # The response is exactly these bytes (base64url in r=), then FIN.
+        conn.send(base64.urlsafe_b64decode(qv("r", "")))
+        try:
+            conn.sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
         return False
     if path == "/close":
         conn.sock.close()
