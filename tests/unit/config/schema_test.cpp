@@ -18,7 +18,8 @@ using sessiongate::config::test::problem_texts;
 
 namespace {
 
-const std::filesystem::path repository = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path().parent_path();
+// The source tree, from the build (__FILE__ may be relative under ccache).
+const std::filesystem::path repository = SESSIONGATE_SOURCE_DIR;
 
 std::string read_text(const std::filesystem::path& path) {
     std::ifstream in(path);
