@@ -53,6 +53,7 @@ struct StoreSettings {
     std::string path = "./data/sessions";  // lmdb directory
     Durability durability = Durability::Fsync;
     std::string url = "redis://127.0.0.1:6379/0";
+    std::optional<std::string> password_file;  // Redis password; never in the YAML
     std::uint64_t map_size = 1ull << 30;       // initial LMDB map size, bytes
     std::uint64_t max_map_size = 64ull << 30;  // the map grows up to this
     Duration sweep_interval = std::chrono::seconds(60);

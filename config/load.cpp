@@ -27,7 +27,7 @@ constexpr std::string_view environment_prefix = "SESSIONGATE_";
 // and hands down to it with the rest of its environment.
 bool is_reserved_variable(std::string_view name) {
     return name == "SESSIONGATE_SECRET_KEYS" || name == "SESSIONGATE_ADMIN_TOKEN" || name == "SESSIONGATE_CONFIG" ||
-           name == "SESSIONGATE_BIN";
+           name == "SESSIONGATE_REDIS_PASSWORD" || name == "SESSIONGATE_BIN";
 }
 
 /// Where the values being applied come from.

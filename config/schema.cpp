@@ -54,6 +54,9 @@ std::string redis_url(const Tree& value) {
     std::string url = read::text(value);
     if (!url.starts_with("redis://") && !url.starts_with("rediss://"))
         read::fail(value, "must be a redis:// or rediss:// URL (got " + value.describe() + ")");
+    auto authority = url.substr(url.find("//") + 2);
+    if (authority.substr(0, authority.find('/')).find('@') != std::string::npos)
+        read::fail(value, "must not hold a password: use store.password_file or SESSIONGATE_REDIS_PASSWORD");
     return url;
 }
 
@@ -111,6 +114,9 @@ const Setting table[] = {
      }},
     {"store.url", "URL", "redis://127.0.0.1:6379/0", "Redis server of the redis store.",
      [](Target& t, const Tree& v) { t.config.store.url = redis_url(v); }},
+    {"store.password_file", "path or null", "null",
+     "File holding the Redis password (or SESSIONGATE_REDIS_PASSWORD), so no secret sits in the YAML.",
+     [](Target& t, const Tree& v) { t.config.store.password_file = read::optional_text(v); }},
     {"store.map_size", "size", "1GiB", "Initial LMDB map size.",
      [](Target& t, const Tree& v) { t.config.store.map_size = read::size(v, 1, no_size_limit); }},
     {"store.max_map_size", "size", "64GiB", "The LMDB map grows up to this size.",

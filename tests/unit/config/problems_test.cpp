@@ -75,6 +75,9 @@ const std::vector<BadCase> bad_cases = {
     {"redis store without keys", "store:\n  type: redis\n",
      {"sessiongate.yaml:2: store.type: the redis store requires secret_key_file or SESSIONGATE_SECRET_KEYS",
       "sessiongate.yaml:2: not available yet: store.type"}},
+    {"password in the redis URL", "store:\n  url: redis://user:hunter2@127.0.0.1:6379/0\n",
+     {"sessiongate.yaml:2: store.url: must not hold a password: use store.password_file or "
+      "SESSIONGATE_REDIS_PASSWORD"}},
     {"map sizes reversed", "store:\n  map_size: 2GiB\n  max_map_size: 1GiB\n",
      {"sessiongate.yaml:3: store.max_map_size: must be at least store.map_size (2GiB)"}},
     {"TLS half configured", "tls:\n  cert_file: cert.pem\n",
