@@ -19,13 +19,20 @@ Processes
                                setUp (class attributes CONFIG = overrides,
                                UPSTREAM_ARGS = upstream.py flags), always
                                stopping both in tearDown (addCleanup). self.upstream,
-                               self.proxy, self.request(...), self.raw(...).
+                               self.proxy, self.request(...), self.raw(...),
+                               self.start_proxy(upstream_port=None, **overrides)
+                               (restart with other settings), and
+                               self.assertNothingForwarded(msg) (upstream got no byte).
 
 Sockets (all bounded by timeouts, 127.0.0.1 only)
   connect(port, timeout=5) -> socket
-  send_raw(port, data, timeout=5) -> RawResult(data, closed, elapsed): send bytes,
-                               read until the peer closes or the timeout.
-  read_response(sock, buf=None, timeout=5, head_only=False, method="GET") -> Response
+  send_raw(port, data, timeout=5, shut_wr=False) -> RawResult(data, closed, elapsed):
+                               send bytes, read until the peer closes or the timeout;
+                               .responses(), .status() (first status or None).
+  read_until_close(sock, timeout=5) -> (data, closed)
+  format_request(method, target, headers=(), body=b"", host="test.local") -> bytes
+                               (adds Host and Content-Length when missing).
+  read_response(sock, buf=None, timeout=5, method="GET") -> Response
                                one response parsed from the socket (Content-Length,
                                chunked, close-delimited). Response: status, reason,
                                version, headers (list of pairs), body, header(name),
