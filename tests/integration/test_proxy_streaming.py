@@ -3,7 +3,8 @@
 A 1 GiB download and a 1 GiB upload pass while the proxy's RSS (VmRSS of
 /proc/PID/status, sampled every 50 ms) grows by less than 64 MiB, with a
 deliberately slow reader on the far side so that an unbounded buffer would
-show. STREAM_TEST_BYTES shrinks the size (default 1 GiB).
+show. SESSIONGATE_STREAM_BYTES (or STREAM_TEST_BYTES) shrinks the size
+(default 1 GiB); the harness keeps it out of the proxy's environment.
 Chunked and SSE responses, and chunked request bodies, are passed on as they
 come, not when they end.
 """
@@ -17,7 +18,8 @@ import unittest
 import upstream as U
 from harness import ProxyTestCase, RssSampler, connect, format_request, read_response
 
-STREAM_BYTES = int(os.environ.get("STREAM_TEST_BYTES", str(1 << 30)))
+STREAM_BYTES = int(os.environ.get("SESSIONGATE_STREAM_BYTES")
+                   or os.environ.get("STREAM_TEST_BYTES") or (1 << 30))
 MAX_GROWTH_KB = 64 * 1024
 STREAM_DEADLINE = 120  # seconds for one 1 GiB transfer, generous for a shared 2-core box
 
