@@ -17,16 +17,11 @@ namespace sessiongate::proxy {
 
 namespace net = boost::asio;
 
-namespace {
-constexpr std::size_t body_buffer_size = 64 * 1024;
-constexpr std::size_t read_chunk = 16 * 1024;
-}  // namespace
-
 ClientConnection::ClientConnection(Worker& worker, net::ip::tcp::socket socket)
     : worker_(worker),
       settings_(worker.settings),
       client_(std::move(socket)),
-      client_buffer_(settings_->config->limits.max_request_header_bytes + 4 * read_chunk),
+      client_buffer_(settings_->config->limits.max_request_header_bytes + 2 * read_chunk),
       body_buffer_(new char[body_buffer_size]) {
     worker_.connections.insert(this);
     worker_.shared.metrics.connections_open.fetch_add(1, std::memory_order_relaxed);
@@ -122,7 +117,8 @@ void ClientConnection::on_head_complete(std::size_t head_length) {
     log_note_.clear();
     method_.clear();
     target_.clear();
-    request_piece_ready_ = sent_continue_ = expects_continue_ = websocket_ = head_request_ = false;
+    request_piece_ready_ = response_head_sent_ = sent_continue_ = expects_continue_ = websocket_ = head_request_ =
+        false;
     settings_ = worker_.settings;  // a reload applies from the next request on
     peer_trusted_ = settings_->trusted.contains(peer_address_);
     Metrics::add(worker_.shared.metrics.requests);

@@ -35,6 +35,10 @@ namespace http = beast::http;
 
 class ClientConnection : public std::enable_shared_from_this<ClientConnection> {
 public:
+    // One body piece in flight per connection and direction: memory stays flat.
+    static constexpr std::size_t body_buffer_size = 64 * 1024;
+    static constexpr std::size_t read_chunk = 64 * 1024;
+
     ClientConnection(Worker& worker, boost::asio::ip::tcp::socket socket);
     ~ClientConnection();
 
@@ -46,6 +50,7 @@ private:
     using RequestParser = http::request_parser<http::buffer_body>;
     using ResponseParser = http::response_parser<http::buffer_body>;
     using Clock = std::chrono::steady_clock;
+
 
     // read_head
     void do_read_head();
@@ -108,6 +113,7 @@ private:
     beast::flat_buffer upstream_buffer_;
     bool upstream_reused_ = false;
     bool request_piece_ready_ = false;
+    bool response_head_sent_ = false;
     ChunkedFramingCheck chunked_check_;
     bool sent_continue_ = false;
     bool expects_continue_ = false;

@@ -22,8 +22,7 @@ namespace net = boost::asio;
 
 namespace {
 
-constexpr std::size_t body_buffer_size = 64 * 1024;
-constexpr std::size_t read_chunk = 16 * 1024;
+constexpr std::size_t body_buffer_size = ClientConnection::body_buffer_size;
 
 std::int64_t unix_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
@@ -237,6 +236,8 @@ void ClientConnection::upstream_failed(beast::error_code ec, std::string_view du
 void ClientConnection::do_read_response_head() {
     const auto& config = *settings_->config;
     response_.emplace();
+    // Reads take what the buffer can hold: room for a full body piece, not 512 bytes.
+    upstream_buffer_.reserve(body_buffer_size);
     response_->header_limit(static_cast<std::uint32_t>(config.limits.max_response_header_bytes));
     response_->body_limit(boost::none);  // downloads of any size stream through
     if (head_request_) response_->skip(true);
@@ -387,6 +388,7 @@ void ClientConnection::do_write_response() {
 void ClientConnection::on_response_piece_written(beast::error_code ec, std::size_t bytes) {
     ec = without_need_buffer(ec);
     bytes_out_ += bytes;
+    response_head_sent_ = true;
     if (ec) {
         upstream_.reset();
         log_note_ = "client closed during response";
@@ -410,6 +412,7 @@ void ClientConnection::on_response_piece_written(beast::error_code ec, std::size
 
 void ClientConnection::on_response_piece_read(beast::error_code ec, std::size_t) {
     ec = without_need_buffer(ec);
+    if (ec && !response_head_sent_) return upstream_failed(ec, "read response body");
     if (ec) {
         // The head is out: all we can do is cut the client off too, so it
         // sees a truncated response, never a wrong one.

@@ -62,6 +62,14 @@ bool is_well_formed_version(std::string_view v) {
     return (v.size() == 1 && digit(v[0])) || (v.size() == 3 && digit(v[0]) && v[1] == '.' && digit(v[2]));
 }
 
+// Host = uri-host [ ":" port ] (RFC 9110 7.2): reg-name characters, an IP
+// literal in brackets, or empty; never spaces, '/', '?', '#', '@' or '\\'.
+bool is_host_value(std::string_view value) {
+    static constexpr std::string_view allowed =
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~%!$&'()*+,;=:[]";
+    return value.find_first_not_of(allowed) == std::string_view::npos;
+}
+
 constexpr HeadVerdict bad(std::string_view reason) { return {400, reason}; }
 
 // Content-Length: 1*DIGIT, or a list of identical values ("5, 5").
@@ -134,6 +142,7 @@ HeadVerdict check_request_head(std::string_view head) {
     std::string_view version = line.substr(sp2 + 1);
     if (!is_token(method)) return bad("malformed method");
     if (!is_target(target)) return bad("malformed request target");
+    if (target.find('#') != std::string_view::npos) return bad("fragment in request target");
     bool http11;
     if (version == "HTTP/1.1") http11 = true;
     else if (version == "HTTP/1.0") http11 = false;
@@ -162,6 +171,7 @@ HeadVerdict check_request_head(std::string_view head) {
 
         if (iequals(name, "host")) {
             ++hosts;
+            if (!is_host_value(value)) return bad("malformed Host");
         } else if (iequals(name, "content-length")) {
             bool ok = true;
             auto n = parse_content_length(value, ok);
