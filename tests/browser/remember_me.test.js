@@ -19,21 +19,27 @@ async function logIn(page, baseURL, { remember }) {
   assert.equal(await page.textContent('#login-name'), 'bob');
 }
 
-test('without "remember me" the cookie ends with the browser', { timeout: 90_000 }, async () => {
+test('without "remember me" the login ends with the browser', { timeout: 90_000 }, async () => {
   await withStack(({ baseURL }) =>
-    withBrowser(async ({ context, page }) => {
+    withBrowser(async ({ context, page, restart }) => {
       await logIn(page, baseURL, { remember: false });
       const cookie = await sessionCookie(context, baseURL);
       assert.ok(cookie);
       assert.equal(cookie.expires, -1, 'a session cookie has no expiry');
       await screenshot(page, 'remember-me-off');
+
+      // Reopening the browser ends the login.
+      const reopened = await restart();
+      assert.equal(await sessionCookie(reopened.context, baseURL), undefined);
+      await reopened.page.goto(`${baseURL}/login`);
+      assert.equal(await reopened.page.textContent('#login-state'), 'Not logged in.');
     }, { name: 'remember-me-off' }),
   );
 });
 
-test('with "remember me" the cookie outlives the browser', { timeout: 90_000 }, async () => {
+test('with "remember me" the login outlives the browser', { timeout: 90_000 }, async () => {
   await withStack(({ baseURL }) =>
-    withBrowser(async ({ context, page }) => {
+    withBrowser(async ({ context, page, restart }) => {
       await logIn(page, baseURL, { remember: true });
       const cookie = await sessionCookie(context, baseURL);
       assert.ok(cookie);
@@ -43,6 +49,12 @@ test('with "remember me" the cookie outlives the browser', { timeout: 90_000 }, 
         `expires in ${Math.round(remaining)} s, expected about ${DEFAULT_AGE_SECONDS} s`,
       );
       await screenshot(page, 'remember-me-on');
+
+      // Reopening the browser keeps the login.
+      const reopened = await restart();
+      assert.equal((await sessionCookie(reopened.context, baseURL))?.value, cookie.value);
+      await reopened.page.goto(`${baseURL}/login`);
+      assert.equal(await reopened.page.textContent('#login-name'), 'bob');
     }, { name: 'remember-me-on' }),
   );
 });

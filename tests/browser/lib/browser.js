@@ -37,35 +37,51 @@ async function blockCookies(userDataDir) {
 /** Browsers still open, so that an after() hook can close them. */
 const open = new Set();
 
+async function launch(userDataDir) {
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    args: ARGS,
+    viewport: { width: 1000, height: 800 },
+    timeout: 30_000,
+  });
+  open.add(context);
+  context.setDefaultTimeout(ACTION_TIMEOUT_MS);
+  const page = context.pages()[0] ?? (await context.newPage());
+  return { context, page };
+}
+
+async function close(context) {
+  open.delete(context);
+  await context.close().catch(() => {});
+}
+
 /**
- * Runs `fn({ context, page })` in a fresh Chromium; closes it and removes its
- * profile afterwards. `cookies: false` starts it with cookies blocked. When
- * `fn` fails, the page is saved as artifacts/<name>-failure.png.
+ * Runs `fn({ context, page, restart })` in a fresh Chromium; closes it and
+ * removes its profile afterwards. `restart()` quits the browser and starts it
+ * again on the same profile (what survives is what a person would find after
+ * reopening the browser) and resolves to the new { context, page }.
+ * `cookies: false` starts it with cookies blocked. When `fn` fails, the page
+ * is saved as artifacts/<name>-failure.png.
  */
 export async function withBrowser(fn, { cookies = true, name = 'browser' } = {}) {
   const userDataDir = await mkdtemp(path.join(tmpdir(), 'sessiongate-chromium-'));
-  let context;
-  let page;
+  let current;
+  const restart = async () => {
+    const previous = current;
+    current = undefined;
+    await close(previous.context);
+    current = await launch(userDataDir);
+    return current;
+  };
   try {
     if (!cookies) await blockCookies(userDataDir);
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      args: ARGS,
-      viewport: { width: 1000, height: 800 },
-      timeout: 30_000,
-    });
-    open.add(context);
-    context.setDefaultTimeout(ACTION_TIMEOUT_MS);
-    page = context.pages()[0] ?? (await context.newPage());
-    return await fn({ context, page });
+    current = await launch(userDataDir);
+    return await fn({ ...current, restart });
   } catch (error) {
-    if (page) await screenshot(page, `${name}-failure`).catch(() => {});
+    if (current) await screenshot(current.page, `${name}-failure`).catch(() => {});
     throw error;
   } finally {
-    if (context) {
-      open.delete(context);
-      await context.close().catch(() => {});
-    }
+    if (current) await close(current.context);
     await rm(userDataDir, { recursive: true, force: true });
   }
 }
