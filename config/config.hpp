@@ -85,6 +85,7 @@ struct Timeouts {
     Duration upstream_connect = std::chrono::seconds(5);
     Duration upstream_response = std::chrono::seconds(60);  // request sent -> response head
     Duration upstream_idle = std::chrono::seconds(60);      // between body reads from upstream
+    Duration tunnel_idle = std::chrono::seconds(300);       // WebSocket, both ways quiet
     Duration drain = std::chrono::seconds(10);              // SIGTERM grace period
 };
 

@@ -207,6 +207,8 @@ const Setting table[] = {
      [](Target& t, const Tree& v) { t.config.timeouts.upstream_response = read::duration(v, false); }},
     {"timeouts.upstream_idle", "duration", "60s", "Between two reads of an upstream response body.",
      [](Target& t, const Tree& v) { t.config.timeouts.upstream_idle = read::duration(v, false); }},
+    {"timeouts.tunnel_idle", "duration", "300s", "A WebSocket tunnel with no traffic either way for this long is closed.",
+     [](Target& t, const Tree& v) { t.config.timeouts.tunnel_idle = read::duration(v, false); }},
     {"timeouts.drain", "duration", "10s", "On SIGTERM, how long in-flight requests may finish.",
      [](Target& t, const Tree& v) { t.config.timeouts.drain = read::duration(v, false); }},
 

@@ -82,7 +82,9 @@ void ClientConnection::do_read_head() {
     if (idle_ && !first_request_) client_.expires_after(timeouts.keepalive);
     else client_.expires_after(remaining_head_time());
 
-    auto space = std::min(read_chunk, limits.max_request_header_bytes - data.size());
+    // The buffer's own bound matters too: a reload may have raised the limit.
+    auto space = std::min({read_chunk, limits.max_request_header_bytes - data.size(),
+                           client_buffer_.max_size() - data.size() - 1});
     // Read one byte past the limit so "too large" is seen, not waited for.
     client_.async_read_some(client_buffer_.prepare(space + 1),
                             beast::bind_front_handler(&ClientConnection::on_read_head,
@@ -92,8 +94,12 @@ void ClientConnection::do_read_head() {
 void ClientConnection::on_read_head(beast::error_code ec, std::size_t bytes) {
     bool was_idle = idle_;
     idle_ = false;
-    if (ec == beast::error::timeout && !was_idle)
-        return respond_locally(408, "request head not received in time");
+    if (ec == beast::error::timeout && !was_idle) {
+        // The timeout closed the socket already: logged, not answered.
+        status_ = 408;
+        log_note_ = "request head not received in time";
+        log_request();
+    }
     if (ec) return close();  // closed, reset, idle timeout or draining
     client_buffer_.commit(bytes);
     if (was_idle) request_started_ = head_started_ = Clock::now();
@@ -148,7 +154,7 @@ void ClientConnection::on_head_complete(std::size_t head_length) {
         // target's authority replaces Host.
         std::string authority;
         auto origin = origin_form(target_, authority);
-        if (origin.empty()) return respond_locally(400, "malformed request target");
+        if (origin.empty() || !is_valid_host(authority)) return respond_locally(400, "malformed request target");
         req.target(origin);
         req.set(http::field::host, authority);
         target_ = origin;
@@ -230,19 +236,16 @@ void ClientConnection::close_lingering() {
     client_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
     if (ec) return client_.close();
     client_.expires_after(std::chrono::seconds(2));
+    linger_budget_ = std::size_t(1) << 20;
+    on_lingering_read({}, 0);
+}
+
+void ClientConnection::on_lingering_read(beast::error_code ec, std::size_t bytes) {
+    if (ec || bytes >= linger_budget_) return client_.close();
+    linger_budget_ -= bytes;
     client_buffer_.clear();
-    auto drain = std::make_shared<std::function<void(beast::error_code, std::size_t)>>();
-    *drain = [self = shared_from_this(), drain, budget = std::size_t(1) << 20](
-                 beast::error_code ec, std::size_t bytes) mutable {
-        if (ec || bytes >= budget) {
-            self->client_.close();
-            *drain = nullptr;  // break the self-reference
-            return;
-        }
-        budget -= bytes;
-        self->client_.async_read_some(self->client_buffer_.prepare(read_chunk), *drain);
-    };
-    client_.async_read_some(client_buffer_.prepare(read_chunk), *drain);
+    client_.async_read_some(client_buffer_.prepare(std::min(read_chunk, client_buffer_.max_size())),
+                            beast::bind_front_handler(&ClientConnection::on_lingering_read, shared_from_this()));
 }
 
 void ClientConnection::log_request() {

@@ -59,6 +59,9 @@ private:
     // load_session
     void do_load_session();
     void on_session_loaded(session::LoadResult loaded);
+    void on_request_ready();
+    template <class Result>
+    std::function<void(Result)> on_own_thread(void (ClientConnection::*handler)(Result));
     // connect
     void do_connect();
     void on_connect(beast::error_code ec);
@@ -89,6 +92,7 @@ private:
     void respond_locally(unsigned status, std::string_view reason, bool close = true);
     void close();
     void close_lingering();
+    void on_lingering_read(beast::error_code ec, std::size_t bytes);
     bool check_chunked_framing(std::string_view bytes);
     static std::string origin_form(std::string_view absolute_target, std::string& authority);
     void log_request();
@@ -114,6 +118,8 @@ private:
     bool upstream_reused_ = false;
     bool request_piece_ready_ = false;
     bool response_head_sent_ = false;
+    std::size_t linger_budget_ = 0;
+    std::size_t head_fields_ = 0;    // fields of the head as forwarded; later ones are trailers  // bytes a lingering close still reads
     ChunkedFramingCheck chunked_check_;
     bool sent_continue_ = false;
     bool expects_continue_ = false;

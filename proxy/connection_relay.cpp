@@ -58,33 +58,58 @@ beast::error_code without_need_buffer(beast::error_code ec) {
     return ec == http::error::need_buffer ? beast::error_code{} : ec;
 }
 
+std::string_view trim_spaces(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+// RFC 9110 9.2.2: safe to send twice.
+bool is_idempotent(http::verb method) {
+    switch (method) {
+    case http::verb::get: case http::verb::head: case http::verb::options:
+    case http::verb::trace: case http::verb::put: case http::verb::delete_:
+        return true;
+    default:
+        return false;
+    }
+}
+
 }  // namespace
 
 // -- load_session --------------------------------------------------------------
 
 void ClientConnection::do_load_session() {
     if (!policy_.sessions || cookie_.kind != session::CookieLookup::Kind::WellFormed) {
-        session_ = session::resolve_request_session(cookie_, nullptr);
-        if (!policy_.sessions) session_ = {};
-        return on_session_loaded({});
+        session_ = policy_.sessions ? session::resolve_request_session(cookie_, nullptr) : session::RequestSession{};
+        return on_request_ready();
     }
-    worker_.shared.store.load(cookie_.value, unix_now(),
-                              [self = shared_from_this()](session::LoadResult loaded) {
-                                  auto& ioc = self->worker_.ioc;
-                                  net::post(ioc, [self, loaded = std::move(loaded)]() mutable {
-                                      self->session_ =
-                                          session::resolve_request_session(self->cookie_, &loaded);
-                                      if (loaded.status == session::LoadStatus::Error) {
-                                          Metrics::add(self->worker_.shared.metrics.store_errors);
-                                          log_error("store_error", {{"during", "load"},
-                                                                    {"error", loaded.error}});
-                                      }
-                                      self->on_session_loaded(std::move(loaded));
-                                  });
-                              });
+    worker_.shared.store.load(cookie_.value, unix_now(), on_own_thread(&ClientConnection::on_session_loaded));
 }
 
-void ClientConnection::on_session_loaded(session::LoadResult) {
+template <class Result>
+std::function<void(Result)> ClientConnection::on_own_thread(void (ClientConnection::*handler)(Result)) {
+    // Store callbacks run on the store's thread. Our reference is handed over
+    // to the posted handler, so this object is never released (and so never
+    // destroyed) on the store's thread.
+    return [self = shared_from_this(), handler](Result result) mutable {
+        auto& ioc = self->worker_.ioc;
+        net::post(ioc, [self = std::move(self), handler, result = std::move(result)]() mutable {
+            ((*self).*handler)(std::move(result));
+        });
+    };
+}
+
+void ClientConnection::on_session_loaded(session::LoadResult loaded) {
+    session_ = session::resolve_request_session(cookie_, &loaded);
+    if (loaded.status == session::LoadStatus::Error) {
+        Metrics::add(worker_.shared.metrics.store_errors);
+        log_error("store_error", {{"during", "load"}, {"error", loaded.error}});
+    }
+    on_request_ready();
+}
+
+void ClientConnection::on_request_ready() {
     prepare_request_head();
     // Body bytes that came with the head are parsed before anything is sent
     // upstream, so a bad chunk or an oversized body forwards nothing.
@@ -104,10 +129,16 @@ void ClientConnection::prepare_request_head() {
     set_forwarded_headers(req, {peer_ip_, peer_trusted_, "http"});
     if (!config.preserve_host)
         req.set(http::field::host, config.upstream.host + ":" + std::to_string(config.upstream.port));
-    // Framing is rebuilt from what we parsed: the upstream sees our chunking.
+    // Framing is rebuilt from what we parsed: the upstream sees our chunking
+    // and one plain Content-Length, never the client's spelling of it.
     if (request_->chunked()) req.chunked(true);
+    else if (auto length = request_->content_length()) req.content_length(*length);
+    // Sent on as HTTP/1.1, which requires a Host (an HTTP/1.0 client may omit it).
+    if (req.find(http::field::host) == req.end())
+        req.set(http::field::host, config.upstream.host + ":" + std::to_string(config.upstream.port));
     req.version(11);
     if (policy_.sessions) add_session_headers(req, config, session_);
+    head_fields_ = static_cast<std::size_t>(std::distance(req.begin(), req.end()));
 }
 
 bool ClientConnection::take_buffered_request_body(beast::error_code& ec) {
@@ -159,7 +190,14 @@ void ClientConnection::on_connect(beast::error_code ec) {
 // -- relay_request -------------------------------------------------------------
 
 void ClientConnection::do_relay_request() {
-    if (!request_writer_) request_writer_.emplace(request_->get());
+    if (!request_writer_) {
+        // Trailer fields already parsed would go out in the head (Beast adds
+        // them to the fields), past our stripping: they are dropped.
+        auto& req = request_->get();
+        auto field = std::next(req.begin(), static_cast<std::ptrdiff_t>(head_fields_));
+        while (field != req.end()) field = req.erase(field);
+        request_writer_.emplace(req);
+    }
     if (!request_piece_ready_) {
         if (!request_->is_done()) return do_read_request_piece();
         finish_body(*request_);
@@ -201,8 +239,8 @@ void ClientConnection::do_read_request_piece() {
 }
 
 void ClientConnection::on_request_piece_read(beast::error_code ec, std::size_t bytes) {
-    if (ec == beast::error::timeout) return respond_locally(408, "request body not received in time");
     if (ec) {
+        // A timeout closed the socket already: nothing more can be said to the client.
         upstream_.reset();  // the client left mid-body: the upstream gets a truncated request
         log_note_ = "client closed during request body";
         log_request();
@@ -252,7 +290,8 @@ void ClientConnection::on_read_response_head(beast::error_code ec, std::size_t) 
         // A pooled connection the upstream closed just as we reused it: a
         // request without a body is safely sent again on a fresh connection.
         bool stale = ec == http::error::end_of_stream || ec == net::error::connection_reset;
-        if (stale && upstream_reused_ && !request_->chunked() && !request_->content_length()) {
+        if (stale && upstream_reused_ && is_idempotent(request_->get().method()) && !request_->chunked() &&
+            !request_->content_length()) {
             upstream_.reset();
             upstream_buffer_.clear();
             request_writer_.reset();
@@ -270,6 +309,16 @@ void ClientConnection::on_read_response_head(beast::error_code ec, std::size_t) 
     unsigned status = response_->get().result_int();
     if (status / 100 == 1 && status != 101) return do_read_response_head();  // interim: dropped
     if (status == 101 && !websocket_) return upstream_failed(http::error::bad_status, "unexpected 101");
+    // Only chunked can be re-framed for the client; another coding would
+    // reach it undeclared.
+    std::string codings;
+    for (auto range = response_->get().equal_range(http::field::transfer_encoding); range.first != range.second;
+         ++range.first) {
+        if (!codings.empty()) codings += ',';
+        codings.append(range.first->value());
+    }
+    if (!codings.empty() && !beast::iequals(trim_spaces(codings), "chunked"))
+        return upstream_failed(http::error::bad_transfer_encoding, "response transfer coding");
     status_ = status;
     do_save_session();
 }
@@ -298,13 +347,7 @@ void ClientConnection::do_save_session() {
     if (!change) return on_session_saved({});
     change->fresh_id = session::new_session_id();
     change->fresh_handle = worker_.shared.keys.handle_for(change->fresh_id);
-    worker_.shared.store.write(std::move(*change),
-                               [self = shared_from_this()](session::WriteResult result) {
-                                   auto& ioc = self->worker_.ioc;
-                                   net::post(ioc, [self, result = std::move(result)]() mutable {
-                                       self->on_session_saved(std::move(result));
-                                   });
-                               });
+    worker_.shared.store.write(std::move(*change), on_own_thread(&ClientConnection::on_session_saved));
 }
 
 void ClientConnection::on_session_saved(session::WriteResult result) {
@@ -345,7 +388,9 @@ void ClientConnection::prepare_response_head(const std::vector<std::string>& set
     remove_hop_by_hop(res, upgrade);
     bool bodiless = head_request_ || status_ / 100 == 1 || status_ == 204 || status_ == 304;
     if (response_->chunked()) {
-        res.chunked(true);
+        // An HTTP/1.0 client cannot read chunks: the body goes raw, then we close.
+        if (req.version() >= 11) res.chunked(true);
+        else keep_alive_ = false;
     } else if (!bodiless && !response_->content_length() && !upgrade) {
         // Delimited by the upstream closing: re-framed as chunked for HTTP/1.1
         // clients so the client connection can stay open.
@@ -442,6 +487,7 @@ void ClientConnection::on_response_done() {
     upstream_buffer_.clear();
     if (!keep_alive_) return close();
     first_request_ = false;
+    head_started_ = Clock::now();  // a pipelined next head gets its own deadline
     do_read_head();
 }
 
@@ -454,8 +500,9 @@ void ClientConnection::start_tunnel() {
             self->log_request();
             if (ec) return self->client_.close();
             std::make_shared<Tunnel>(std::move(self->client_), std::move(*self->upstream_),
-                                     std::move(self->client_buffer_),
-                                     std::move(self->upstream_buffer_))
+                                     std::move(self->client_buffer_), std::move(self->upstream_buffer_),
+                                     self->settings_->config->timeouts.tunnel_idle,
+                                     self->worker_.shared.metrics.connections_open)
                 ->start();
             self->upstream_.reset();
         });

@@ -62,14 +62,6 @@ bool is_well_formed_version(std::string_view v) {
     return (v.size() == 1 && digit(v[0])) || (v.size() == 3 && digit(v[0]) && v[1] == '.' && digit(v[2]));
 }
 
-// Host = uri-host [ ":" port ] (RFC 9110 7.2): reg-name characters, an IP
-// literal in brackets, or empty; never spaces, '/', '?', '#', '@' or '\\'.
-bool is_host_value(std::string_view value) {
-    static constexpr std::string_view allowed =
-        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~%!$&'()*+,;=:[]";
-    return value.find_first_not_of(allowed) == std::string_view::npos;
-}
-
 constexpr HeadVerdict bad(std::string_view reason) { return {400, reason}; }
 
 // Content-Length: 1*DIGIT, or a list of identical values ("5, 5").
@@ -111,6 +103,14 @@ std::size_t leading_empty_lines(std::string_view data) {
     std::size_t n = 0;
     while (data.substr(n, 2) == "\r\n") n += 2;
     return n;
+}
+
+bool is_valid_host(std::string_view value) {
+    // Stricter than reg-name: sub-delims (",;=!$&'()*+") appear in no real
+    // host name and some upstreams split on them.
+    static constexpr std::string_view allowed =
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~%:[]";
+    return value.find_first_not_of(allowed) == std::string_view::npos;
 }
 
 HeadVerdict check_request_head(std::string_view head) {
@@ -171,7 +171,7 @@ HeadVerdict check_request_head(std::string_view head) {
 
         if (iequals(name, "host")) {
             ++hosts;
-            if (!is_host_value(value)) return bad("malformed Host");
+            if (!is_valid_host(value)) return bad("malformed Host");
         } else if (iequals(name, "content-length")) {
             bool ok = true;
             auto n = parse_content_length(value, ok);

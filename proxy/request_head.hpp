@@ -23,6 +23,10 @@ std::optional<HeadEnd> find_head_end(std::string_view data, std::size_t from = 0
 /// Bytes of CRLF before the request line (tolerated, RFC 9112 section 2.2).
 std::size_t leading_empty_lines(std::string_view data);
 
+/// Host = uri-host [ ":" port ] (RFC 9110 7.2), limited to the characters of
+/// real host names and IP literals; empty is allowed.
+bool is_valid_host(std::string_view value);
+
 /// The verdict on a head: 0 when acceptable, else the status to answer.
 struct HeadVerdict {
     unsigned status = 0;

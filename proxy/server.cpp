@@ -49,7 +49,7 @@ public:
     Server(config::ConfigPtr config, ConfigReloader reload)
         : keys_(session::SecretKeys::load(*config)),
           store_(session::open_store(*config)),
-          sweeper_(*store_, config->store.sweep_interval),
+          sweeper_(std::in_place, *store_, config->store.sweep_interval),
           shared_{*store_, keys_},
           reload_(std::move(reload)) {
         auto settings = std::make_shared<const ProxySettings>(config);
@@ -81,6 +81,10 @@ public:
                                 {"store", config_->store.path}});
         workers_.front()->ioc.run();
         for (auto& thread : threads) thread.join();
+        // The store's threads go before the workers: a late store callback
+        // must find its worker's io_context still there.
+        sweeper_.reset();
+        store_.reset();
         log_event("stopped");
         return 0;
     }
@@ -173,7 +177,7 @@ private:
 
     session::SecretKeys keys_;
     std::unique_ptr<session::Store> store_;
-    session::Sweeper sweeper_;
+    std::optional<session::Sweeper> sweeper_;
     SharedState shared_;
     ConfigReloader reload_;
     config::ConfigPtr config_;  // as started (the listen address does not reload)

@@ -6,6 +6,9 @@
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <memory>
 
 namespace sessiongate::proxy {
@@ -13,8 +16,12 @@ namespace sessiongate::proxy {
 class Tunnel : public std::enable_shared_from_this<Tunnel> {
 public:
     /// `*_leftover`: bytes each side sent after its head, not yet forwarded.
+    /// `open_connections` counts the tunnel while it lives (SIGTERM drain waits
+    /// for it); a tunnel quiet both ways for `idle_timeout` is closed.
     Tunnel(boost::beast::tcp_stream client, boost::beast::tcp_stream upstream,
-           boost::beast::flat_buffer client_leftover, boost::beast::flat_buffer upstream_leftover);
+           boost::beast::flat_buffer client_leftover, boost::beast::flat_buffer upstream_leftover,
+           std::chrono::milliseconds idle_timeout, std::atomic<std::int64_t>& open_connections);
+    ~Tunnel();
     void start();
 
 private:
@@ -28,11 +35,14 @@ private:
     void pump(Direction& direction);
     void on_read(Direction& direction, boost::beast::error_code ec, std::size_t bytes);
     void finish(Direction& direction);
+    void extend_deadline();
 
     boost::beast::tcp_stream client_;
     boost::beast::tcp_stream upstream_;
     Direction up_;    // client -> upstream
     Direction down_;  // upstream -> client
+    std::chrono::milliseconds idle_timeout_;
+    std::atomic<std::int64_t>& open_connections_;
 };
 
 }  // namespace sessiongate::proxy

@@ -30,7 +30,8 @@ std::optional<UpstreamPool::Stream> UpstreamPool::take(const Endpoint& endpoint)
 }
 
 void UpstreamPool::put(Stream stream, const Endpoint& endpoint) {
-    if (idle_.size() >= max_idle_) idle_.pop_front();  // drop the oldest
+    if (max_idle_ == 0) return;  // pooling off: the connection closes here
+    while (idle_.size() >= max_idle_) idle_.pop_front();  // drop the oldest
     stream.expires_never();
     idle_.emplace_back(Idle{std::move(stream), endpoint, std::chrono::steady_clock::now()});
 }

@@ -2,6 +2,8 @@
 // client may never send it.
 #include "session/session_filter.hpp"
 
+#include <algorithm>
+
 #include "session/header_json.hpp"
 #include "session/header_text.hpp"
 
@@ -39,9 +41,13 @@ std::optional<std::string> mapped_header_value(const boost::json::value& value) 
 }  // namespace
 
 bool is_reserved_request_header(const config::Config& config, std::string_view name) {
-    if (!config.header_prefix.empty() && starts_with_ignoring_case(name, config.header_prefix)) return true;
+    // CGI-style servers read X_Session_Id as X-Session-Id (both HTTP_X_SESSION_ID),
+    // so '_' counts as '-' here, or a client could forge what we strip.
+    std::string dashed(name);
+    std::replace(dashed.begin(), dashed.end(), '_', '-');
+    if (!config.header_prefix.empty() && starts_with_ignoring_case(dashed, config.header_prefix)) return true;
     for (const auto& [key, header] : config.inject)
-        if (equals_ignoring_case(name, header)) return true;
+        if (equals_ignoring_case(dashed, header)) return true;
     return false;
 }
 
