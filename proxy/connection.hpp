@@ -119,7 +119,7 @@ private:
     bool request_piece_ready_ = false;
     bool response_head_sent_ = false;
     std::size_t linger_budget_ = 0;
-    std::size_t head_fields_ = 0;    // fields of the head as forwarded; later ones are trailers  // bytes a lingering close still reads
+    std::optional<http::fields> forwarded_head_;  // chunked requests: the head before any trailer  // bytes a lingering close still reads
     ChunkedFramingCheck chunked_check_;
     bool sent_continue_ = false;
     bool expects_continue_ = false;

@@ -138,7 +138,10 @@ void ClientConnection::prepare_request_head() {
         req.set(http::field::host, config.upstream.host + ":" + std::to_string(config.upstream.port));
     req.version(11);
     if (policy_.sessions) add_session_headers(req, config, session_);
-    head_fields_ = static_cast<std::size_t>(std::distance(req.begin(), req.end()));
+    // A chunked body may end in trailer fields, which Beast adds to these
+    // fields (next to same-named ones): the head as forwarded is kept apart.
+    if (request_->chunked()) forwarded_head_.emplace(static_cast<const http::fields&>(req));
+    else forwarded_head_.reset();
 }
 
 bool ClientConnection::take_buffered_request_body(beast::error_code& ec) {
@@ -191,11 +194,10 @@ void ClientConnection::on_connect(beast::error_code ec) {
 
 void ClientConnection::do_relay_request() {
     if (!request_writer_) {
-        // Trailer fields already parsed would go out in the head (Beast adds
-        // them to the fields), past our stripping: they are dropped.
+        // Trailers parsed already would go out in the head, past our
+        // stripping: the head is the one prepared, trailers are dropped.
         auto& req = request_->get();
-        auto field = std::next(req.begin(), static_cast<std::ptrdiff_t>(head_fields_));
-        while (field != req.end()) field = req.erase(field);
+        if (forwarded_head_) static_cast<http::fields&>(req) = *forwarded_head_;
         request_writer_.emplace(req);
     }
     if (!request_piece_ready_) {
