@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
-scripts/build.sh build
+scripts/build.sh build sessiongate sample_backend
 
 build/sample_backend --listen 127.0.0.1:8000 &
 backend=$!
