@@ -178,22 +178,25 @@ class _LineReader(threading.Thread):
                 self.cond.wait(min(left, 0.2))
 
 
+def stop_process(p):
+    """Kill a child if it still runs, reap it (at most 10 s), close its pipes."""
+    if p.poll() is None:
+        p.kill()
+    try:
+        p.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pass
+    for f in (p.stdout, p.stderr):
+        try:
+            f.close()
+        except Exception:
+            pass
+
+
 class _Process:
     def _stop_process(self):
-        p = self.proc
-        if p is None:
-            return
-        if p.poll() is None:
-            p.kill()
-        try:
-            p.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
-        for f in (p.stdout, p.stderr):
-            try:
-                f.close()
-            except Exception:
-                pass
+        if self.proc is not None:
+            stop_process(self.proc)
 
 
 class Upstream(_Process):

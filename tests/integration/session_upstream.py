@@ -30,11 +30,12 @@ Control paths (ask the upstream directly, never through the proxy):
 import argparse
 import base64
 import json
-import socket
 import sys
 import threading
 import time
 import urllib.parse
+
+from upstream_server import close_quietly, serve_forever
 
 HOLD_LIMIT = 20.0
 
@@ -46,35 +47,32 @@ class Gates:
         self.released = set()
         self.count = 0
 
-    def arrive(self, name):
+    def _mark(self, names, name):
         with self.lock:
-            self.arrived.add(name)
+            names.add(name)
             self.lock.notify_all()
+
+    def _wait(self, names, name, timeout):
+        deadline = time.monotonic() + timeout
+        with self.lock:
+            while name not in names:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self.lock.wait(left)
+            return True
+
+    def arrive(self, name):
+        self._mark(self.arrived, name)
 
     def wait_arrived(self, name, timeout):
-        deadline = time.monotonic() + timeout
-        with self.lock:
-            while name not in self.arrived:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self.lock.wait(left)
-            return True
+        return self._wait(self.arrived, name, timeout)
 
     def release(self, name):
-        with self.lock:
-            self.released.add(name)
-            self.lock.notify_all()
+        self._mark(self.released, name)
 
     def wait_released(self, name, timeout):
-        deadline = time.monotonic() + timeout
-        with self.lock:
-            while name not in self.released:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self.lock.wait(left)
-            return True
+        return self._wait(self.released, name, timeout)
 
 
 GATES = Gates()
@@ -82,6 +80,22 @@ GATES = Gates()
 
 class Closed(Exception):
     pass
+
+
+def recv_more(sock, buf):
+    data = sock.recv(65536)
+    if not data:
+        raise Closed()
+    buf += data
+
+
+def read_line(sock, buf):
+    while b"\r\n" not in buf:
+        recv_more(sock, buf)
+    i = buf.find(b"\r\n")
+    line = bytes(buf[:i])
+    del buf[: i + 2]
+    return line
 
 
 def read_head(sock, buf):
@@ -93,10 +107,7 @@ def read_head(sock, buf):
             return head
         if len(buf) > 1 << 20:
             raise Closed()
-        data = sock.recv(65536)
-        if not data:
-            raise Closed()
-        buf += data
+        recv_more(sock, buf)
 
 
 def read_body(sock, buf, headers):
@@ -105,40 +116,19 @@ def read_body(sock, buf, headers):
     if "chunked" in te.lower():
         out = bytearray()
         while True:
-            while b"\r\n" not in buf:
-                data = sock.recv(65536)
-                if not data:
-                    raise Closed()
-                buf += data
-            i = buf.find(b"\r\n")
-            size = int(bytes(buf[:i]).split(b";")[0].strip() or b"0", 16)
-            del buf[: i + 2]
+            size = int(read_line(sock, buf).split(b";")[0].strip() or b"0", 16)
             if size == 0:
                 # trailers up to the empty line
-                while True:
-                    while b"\r\n" not in buf:
-                        data = sock.recv(65536)
-                        if not data:
-                            raise Closed()
-                        buf += data
-                    i = buf.find(b"\r\n")
-                    line = bytes(buf[:i])
-                    del buf[: i + 2]
-                    if not line:
-                        return bytes(out)
+                while read_line(sock, buf):
+                    pass
+                return bytes(out)
             while len(buf) < size + 2:
-                data = sock.recv(65536)
-                if not data:
-                    raise Closed()
-                buf += data
+                recv_more(sock, buf)
             out += buf[:size]
             del buf[: size + 2]
     n = int(cl[0]) if cl else 0
     while len(buf) < n:
-        data = sock.recv(65536)
-        if not data:
-            raise Closed()
-        buf += data
+        recv_more(sock, buf)
     body = bytes(buf[:n])
     del buf[:n]
     return body
@@ -235,28 +225,14 @@ def serve(sock):
     except (Closed, OSError, ValueError):
         return
     finally:
-        try:
-            sock.close()
-        except OSError:
-            pass
+        close_quietly(sock)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--port", type=int, default=0)
     args = ap.parse_args()
-    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind(("127.0.0.1", args.port))
-    srv.listen(256)
-    print(json.dumps({"event": "listening", "listen": "127.0.0.1:%d" % srv.getsockname()[1]}), flush=True)
-    while True:
-        try:
-            sock, _ = srv.accept()
-        except OSError:
-            continue
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        threading.Thread(target=serve, args=(sock,), daemon=True).start()
+    serve_forever("127.0.0.1", args.port, lambda sock, peer: serve(sock))
 
 
 if __name__ == "__main__":

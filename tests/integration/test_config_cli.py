@@ -19,7 +19,7 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import HERE, HOST, Upstream, _LineReader, binary, request
+from harness import HERE, HOST, Upstream, _LineReader, binary, request, stop_process
 
 EXAMPLE = os.path.normpath(os.path.join(HERE, "..", "..", "config", "sessiongate.example.yaml"))
 TIMEOUT = 20
@@ -72,18 +72,7 @@ class ConfigCliTestCase(unittest.TestCase):
         """`sessiongate ARGS` in the background; (proc, stdout reader, stderr reader)."""
         proc = subprocess.Popen([binary()] + list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 stdin=subprocess.DEVNULL, env=env if env is not None else clean_env())
-
-        def stop():
-            if proc.poll() is None:
-                proc.kill()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass
-            for f in (proc.stdout, proc.stderr):
-                f.close()
-
-        self.addCleanup(stop)
+        self.addCleanup(stop_process, proc)
         out, err = _LineReader(proc.stdout), _LineReader(proc.stderr)
         out.start()
         err.start()

@@ -6,7 +6,7 @@ import time
 import unittest
 
 from harness import (ProxyTestCase, connect, format_request, read_response,
-                     wait_closed, parse_responses)
+                     send_raw, wait_closed, parse_responses)
 
 TIMEOUTS = {"request_header": 0.5, "keepalive": 1.0, "upstream_connect": 0.5,
             "upstream_response": 0.7, "request_body": 0.7, "upstream_idle": 0.7}
@@ -125,14 +125,9 @@ class ClientTimeoutsTest(ProxyTestCase):
         self.assertLess(elapsed, 3.0)
 
     def test_stalled_request_body_is_cut_off(self):
-        s = connect(self.proxy.port)
-        try:
-            s.sendall(format_request("POST", "/stalled", [("Content-Length", "100")]) + b"x" * 10)
-            t0 = time.monotonic()
-            closed, data = wait_closed(s, 5)
-            elapsed = time.monotonic() - t0
-        finally:
-            s.close()
+        head = format_request("POST", "/stalled", [("Content-Length", "100")])
+        res = send_raw(self.proxy.port, head + b"x" * 10, 5)
+        closed, data, elapsed = res.closed, res.data, res.elapsed
         self.assertTrue(closed, "a request body stalled for 5 s was never cut off (request_body 0.7 s)")
         self.assertGreaterEqual(elapsed, 0.5)
         self.assertLess(elapsed, 2.5)
@@ -148,14 +143,8 @@ class DefaultTimeoutsTest(ProxyTestCase):
     """No timeouts in the config: the documented defaults apply."""
 
     def test_default_request_header_timeout_is_10s(self):
-        s = connect(self.proxy.port)
-        t0 = time.monotonic()
-        try:
-            s.sendall(b"GET /never-finished HTTP/1.1\r\nHost: a\r\n")
-            closed, _ = wait_closed(s, 14)
-        finally:
-            s.close()
-        elapsed = time.monotonic() - t0
+        res = send_raw(self.proxy.port, b"GET /never-finished HTTP/1.1\r\nHost: a\r\n", 14)
+        closed, elapsed = res.closed, res.elapsed
         self.assertTrue(closed, "a half-sent head stayed open 14 s without a request_header setting")
         self.assertGreaterEqual(elapsed, 9.0)
         self.assertLess(elapsed, 12.5)
@@ -196,12 +185,8 @@ class UpstreamFailuresTest(ProxyTestCase):
         self.assertLogged(502)
 
     def test_reset_mid_response_closes_client(self):
-        s = connect(self.proxy.port)
-        try:
-            s.sendall(format_request("GET", "/reset?at=body"))
-            closed, data = wait_closed(s, 5)
-        finally:
-            s.close()
+        res = send_raw(self.proxy.port, format_request("GET", "/reset?at=body"), 5)
+        closed, data = res.closed, res.data
         self.assertTrue(closed, "client connection not closed after the upstream reset mid-body")
         head, _, body = data.partition(b"\r\n\r\n")
         self.assertTrue(head.startswith(b"HTTP/1.1 200"), data[:200])
@@ -220,14 +205,8 @@ class UpstreamFailuresTest(ProxyTestCase):
 
     def test_upstream_stalling_mid_body_is_cut_off(self):
         n = 1 << 20
-        s = connect(self.proxy.port)
-        try:
-            s.sendall(format_request("GET", "/bytes/%d?stall_ms=5000" % n))
-            t0 = time.monotonic()
-            closed, data = wait_closed(s, 6)
-            elapsed = time.monotonic() - t0
-        finally:
-            s.close()
+        res = send_raw(self.proxy.port, format_request("GET", "/bytes/%d?stall_ms=5000" % n), 6)
+        closed, data, elapsed = res.closed, res.data, res.elapsed
         self.assertTrue(closed, "client kept waiting on an upstream stalled for 5 s (upstream_idle 0.7 s)")
         self.assertLess(elapsed, 3.0)
         head, _, body = data.partition(b"\r\n\r\n")

@@ -99,6 +99,15 @@ class DeletedMeanwhile(SessionTestCase):
         self.assertFalse(t.is_alive())
         return out["r"]
 
+    def assertLateSaveKeptDeleted(self, c, late, msg):
+        """The late save neither re-issued the cookie nor brought the record back."""
+        cookie = late.cookie()
+        self.assertTrue(cookie is None or cookie.deletes, "late save re-issued the cookie: %r" % cookie)
+        self.assertEqual(self.stored(), {}, msg)
+        r = c.get("/")
+        self.assertEqual(r.state, "invalid")
+        self.assertEqual(r.session, {})
+
     def test_cli_delete_is_not_undone_by_a_late_save(self):
         c = self.client()
         c.update({"member_id": 7})
@@ -109,12 +118,7 @@ class DeletedMeanwhile(SessionTestCase):
         late = self.finish("late", t, out)
         self.assertEqual(late.status, 200)
         self.assertEqual(late.state, "active")  # it had loaded the session
-        cookie = late.cookie()
-        self.assertTrue(cookie is None or cookie.deletes, "late save re-issued the cookie: %r" % cookie)
-        self.assertEqual(self.stored(), {}, "the deleted session came back")
-        r = c.get("/")
-        self.assertEqual(r.state, "invalid")
-        self.assertEqual(r.session, {})
+        self.assertLateSaveKeptDeleted(c, late, "the deleted session came back")
 
     def test_flush_from_another_request_is_not_undone_by_a_late_save(self):
         c = self.client()
@@ -124,12 +128,7 @@ class DeletedMeanwhile(SessionTestCase):
         r = self.client({COOKIE: sid}).action("flush")  # logout in another tab
         self.assertEqual(r.cookie().attr("max-age"), "0")
         late = self.finish("late", t, out)
-        cookie = late.cookie()
-        self.assertTrue(cookie is None or cookie.deletes, "late save re-issued the cookie: %r" % cookie)
-        self.assertEqual(self.stored(), {}, "the flushed session came back")
-        r = c.get("/")
-        self.assertEqual(r.state, "invalid")
-        self.assertEqual(r.session, {})
+        self.assertLateSaveKeptDeleted(c, late, "the flushed session came back")
 
     def test_cycle_from_another_request_is_not_undone_by_a_late_save(self):
         # The old id is dead after a cycle: a late save against it must not

@@ -51,6 +51,8 @@ import threading
 import time
 import urllib.parse
 
+from upstream_server import close_quietly, serve_forever
+
 BLOCK = 65536
 _FILLER = bytes((i * 7 + 3) & 0xFF for i in range(BLOCK - 8))
 
@@ -487,10 +489,7 @@ def serve_conn(sock, peer):
         print(json.dumps({"event": "error", "conn": conn.id, "error": repr(e)}), flush=True)
     finally:
         conn.closed()
-        try:
-            sock.close()
-        except OSError:
-            pass
+        close_quietly(sock)
 
 
 def main():
@@ -502,21 +501,7 @@ def main():
     args = ap.parse_args()
     global IDLE_CLOSE
     IDLE_CLOSE = args.idle_close_ms / 1000.0 if args.idle_close_ms else None
-    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind((args.host, args.port))
-    srv.listen(256)
-    host, port = srv.getsockname()[:2]
-    print(json.dumps({"event": "listening", "listen": "%s:%d" % (host, port)}), flush=True)
-    while True:
-        try:
-            sock, peer = srv.accept()
-        except KeyboardInterrupt:
-            break
-        except OSError:
-            continue
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        threading.Thread(target=serve_conn, args=(sock, peer), daemon=True).start()
+    serve_forever(args.host, args.port, serve_conn)
 
 
 if __name__ == "__main__":
