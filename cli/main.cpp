@@ -180,6 +180,7 @@ std::vector<std::string> arguments_with_handles_named(int argc, char** argv) {
     std::vector<std::string> args(argv, argv + argc);
     for (std::size_t i = 1; i < args.size(); ++i) {
         const auto& arg = args[i];
+        if (arg == "--") break;  // what follows is positional already
         bool handle_shaped = arg.size() == 43 && arg.front() == '-' &&
                              arg.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
                                  std::string::npos;
