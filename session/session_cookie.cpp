@@ -56,14 +56,17 @@ std::string format_session_cookie(const config::CookieSettings& cookie,
                                   std::string_view value,
                                   std::optional<std::int64_t> max_age,
                                   std::int64_t now) {
-    const std::optional<std::int64_t> seconds =
-        max_age ? std::optional<std::int64_t>(std::max<std::int64_t>(*max_age, 0)) : std::nullopt;
+    std::optional<std::int64_t> seconds;
+    if (max_age) seconds = std::max<std::int64_t>(*max_age, 0);
     std::string text = cookie.name + "=" + std::string(value);
     if (cookie.domain) text += "; Domain=" + *cookie.domain;
     // Both, as Django: Max-Age for current browsers, expires for old ones.
     if (seconds) text += "; expires=" + http_date(now + *seconds);
     if (cookie.httponly) text += "; HttpOnly";
-    if (seconds) text += "; Max-Age=" + std::to_string(*seconds);
+    if (seconds) {
+        text += "; Max-Age=";
+        text += std::to_string(*seconds);
+    }
     text += "; Path=" + cookie.path;
     text += "; SameSite=";
     text += samesite_text(cookie.samesite);

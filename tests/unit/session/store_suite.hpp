@@ -83,6 +83,15 @@ inline boost::json::value data_of(Store& store, const std::string& cookie,
     return boost::json::parse(r.record.data_json);
 }
 
+// "k<thread>_<i>": the key one concurrent writer sets.
+inline std::string key_name(int thread, int i) {
+    std::string key = "k";
+    key += std::to_string(thread);
+    key += '_';
+    key += std::to_string(i);
+    return key;
+}
+
 inline void run_store_conformance(const StoreFactory& make, StoreTraits traits = {}) {
     auto store_ptr = make();
     Store& store = *store_ptr;
@@ -258,7 +267,7 @@ inline void run_store_conformance(const StoreFactory& make, StoreTraits traits =
             pool.emplace_back([&, t] {
                 for (int i = 0; i < per_thread; ++i) {
                     boost::json::object patch;
-                    patch["k" + std::to_string(t) + "_" + std::to_string(i)] = i;
+                    patch[key_name(t, i)] = i;
                     auto r = write_sync(store, request(t0 + 1, id, {patch}));
                     if (r.outcome == WriteOutcome::Saved) ++saved;
                 }
@@ -270,7 +279,7 @@ inline void run_store_conformance(const StoreFactory& make, StoreTraits traits =
         CHECK(data.size() == 1 + threads * per_thread);
         for (int t = 0; t < threads; ++t) {
             for (int i = 0; i < per_thread; ++i) {
-                CHECK(data.contains("k" + std::to_string(t) + "_" + std::to_string(i)));
+                CHECK(data.contains(key_name(t, i)));
             }
         }
     }

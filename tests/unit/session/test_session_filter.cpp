@@ -16,7 +16,7 @@ RequestSession active_session(std::int64_t modified = now - 10) {
     RequestSession session;
     session.state = SessionState::Active;
     session.cookie_value = cookie_id;
-    session.record.handle = "h";
+    session.record.handle = std::string("h");
     session.record.data_json = R"({"a":1})";
     session.record.created = now - 100;
     session.record.modified = modified;
