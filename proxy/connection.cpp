@@ -123,7 +123,7 @@ void ClientConnection::on_head_complete(std::size_t head_length) {
     log_note_.clear();
     method_.clear();
     target_.clear();
-    request_piece_ready_ = response_head_sent_ = sent_continue_ = expects_continue_ = websocket_ = head_request_ =
+    request_piece_ready_ = response_head_sent_ = early_answer_sought_ = sent_continue_ = expects_continue_ = websocket_ = head_request_ =
         false;
     settings_ = worker_.settings;  // a reload applies from the next request on
     peer_trusted_ = settings_->trusted.contains(peer_address_);

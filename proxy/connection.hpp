@@ -118,6 +118,7 @@ private:
     bool upstream_reused_ = false;
     bool request_piece_ready_ = false;
     bool response_head_sent_ = false;
+    bool early_answer_sought_ = false;  // a failed upload: the upstream's early answer is read
     std::size_t linger_budget_ = 0;
     std::optional<http::fields> forwarded_head_;  // chunked requests: the head before any trailer  // bytes a lingering close still reads
     ChunkedFramingCheck chunked_check_;

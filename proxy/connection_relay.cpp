@@ -141,6 +141,13 @@ void ClientConnection::do_relay_request() {
 
 void ClientConnection::on_request_piece_written(beast::error_code ec, std::size_t) {
     ec = without_need_buffer(ec);
+    if (ec && ec != beast::error::timeout && !early_answer_sought_) {
+        // The upstream may have answered early (413, 401) and closed without
+        // reading the whole body: that answer, if it came, is the response.
+        early_answer_sought_ = true;
+        keep_alive_ = false;  // the rest of the client's body is never read
+        return do_read_response_head();
+    }
     if (ec) return upstream_failed(ec, "send request");
     request_piece_ready_ = false;
     if (request_writer_->is_done()) return do_read_response_head();
@@ -332,7 +339,7 @@ void ClientConnection::on_response_done() {
     if (reusable) worker_.pool.put(std::move(*upstream_), settings_->upstream);
     upstream_.reset();
     upstream_buffer_.clear();
-    if (!keep_alive_) return close();
+    if (!keep_alive_) return request_->is_done() ? close() : close_lingering();
     first_request_ = false;
     head_started_ = Clock::now();  // a pipelined next head gets its own deadline
     do_read_head();
