@@ -6,6 +6,7 @@
 
 #include "proxy/header_rewrite.hpp"
 #include "proxy/log.hpp"
+#include "proxy/request_head.hpp"
 #include "proxy/tunnel.hpp"
 
 #include <boost/asio/post.hpp>
@@ -51,12 +52,6 @@ void finish_body(Parser& parser) {
 // need_buffer only says our fixed buffer is full or empty: not an error.
 beast::error_code without_need_buffer(beast::error_code ec) {
     return ec == http::error::need_buffer ? beast::error_code{} : ec;
-}
-
-std::string_view trim_spaces(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
 }
 
 // RFC 9110 9.2.2: safe to send twice.
@@ -254,7 +249,7 @@ void ClientConnection::on_read_response_head(beast::error_code ec, std::size_t) 
         if (!codings.empty()) codings += ',';
         codings.append(range.first->value());
     }
-    if (!codings.empty() && !beast::iequals(trim_spaces(codings), "chunked"))
+    if (!codings.empty() && !is_chunked_only(codings))
         return upstream_failed(http::error::bad_transfer_encoding, "response transfer coding");
     status_ = status;
     do_save_session();

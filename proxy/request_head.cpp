@@ -105,6 +105,10 @@ std::size_t leading_empty_lines(std::string_view data) {
     return n;
 }
 
+bool is_chunked_only(std::string_view transfer_encoding) {
+    return iequals(trim(transfer_encoding), "chunked");
+}
+
 bool is_valid_host(std::string_view value) {
     // Stricter than reg-name: sub-delims (",;=!$&'()*+") appear in no real
     // host name and some upstreams split on them.
@@ -193,7 +197,7 @@ HeadVerdict check_request_head(std::string_view head) {
         if (!http11) return bad("Transfer-Encoding in HTTP/1.0");
         if (saw_content_length) return bad("Content-Length with Transfer-Encoding");
         // Only "chunked", once: any other coding is one we cannot vouch for.
-        if (!iequals(trim(transfer_encoding), "chunked"))
+        if (!is_chunked_only(transfer_encoding))
             return bad("Transfer-Encoding other than chunked");
     }
     return {};

@@ -27,6 +27,10 @@ std::size_t leading_empty_lines(std::string_view data);
 /// real host names and IP literals; empty is allowed.
 bool is_valid_host(std::string_view value);
 
+/// True when a Transfer-Encoding value (several headers joined by ',') is
+/// exactly `chunked`: the one coding we can re-frame and vouch for.
+bool is_chunked_only(std::string_view transfer_encoding);
+
 /// The verdict on a head: 0 when acceptable, else the status to answer.
 struct HeadVerdict {
     unsigned status = 0;

@@ -4,6 +4,27 @@
 #include <boost/beast/http/rfc7230.hpp>
 
 namespace sessiongate::proxy {
+namespace {
+
+// The directives of a Cache-Control list, trimmed; commas inside quoted
+// arguments (no-cache="a, b") do not split.
+std::vector<std::string_view> cache_directives(std::string_view list) {
+    std::vector<std::string_view> directives;
+    bool quoted = false;
+    std::size_t start = 0;
+    for (std::size_t i = 0; i <= list.size(); ++i) {
+        if (i < list.size() && list[i] == '"') quoted = !quoted;
+        if (i < list.size() && (quoted || list[i] != ',')) continue;
+        auto item = list.substr(start, i - start);
+        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+        if (!item.empty()) directives.push_back(item);
+        start = i + 1;
+    }
+    return directives;
+}
+
+}  // namespace
 
 void strip_reserved_request_headers(http::fields& fields, const config::Config& config) {
     for (auto it = fields.begin(); it != fields.end();) {
@@ -72,10 +93,16 @@ void add_session_response_headers(http::fields& fields, const std::vector<std::s
         if (!cache_control.empty()) cache_control += ", ";
         cache_control.append(range.first->value());
     }
-    if (!session::cache_control_is_private(cache_control)) {
-        fields.erase(http::field::cache_control);
-        fields.set(http::field::cache_control, cache_control.empty() ? "private" : "private, " + cache_control);
+    if (session::cache_control_is_private(cache_control)) return;
+    // `public` would contradict `private`: it goes, the other directives stay.
+    std::string directives = "private";
+    for (auto item : cache_directives(cache_control)) {
+        if (boost::beast::iequals(item, "public")) continue;
+        directives += ", ";
+        directives.append(item);
     }
+    fields.erase(http::field::cache_control);
+    fields.set(http::field::cache_control, directives);
 }
 
 }  // namespace sessiongate::proxy

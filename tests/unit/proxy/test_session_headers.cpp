@@ -389,6 +389,8 @@ TEST_CASE("add_session_response_headers keeps shared caches away from a cookie",
     };
     const std::vector<Case> cases = {
         {"no Cache-Control", {}, {"private"}},
+        {"public gives way to private", {"public, max-age=600"}, {"private, max-age=600"}},
+        {"public alone, any case", {"Public"}, {"private"}},
         {"max-age only", {"max-age=60"}, {"private, max-age=60"}},
         {"no-cache", {"no-cache"}, {"private, no-cache"}},
         {"several headers joined", {"max-age=60", "must-revalidate"}, {"private, max-age=60, must-revalidate"}},
