@@ -1,5 +1,7 @@
 #include "config/read.hpp"
 
+#include "base/http_text.hpp"
+
 #include "config/values.hpp"
 
 #include <algorithm>
@@ -34,11 +36,7 @@ constexpr std::string_view size_kind = R"(a size in bytes, or a string like "16K
 
 void fail(const Tree& value, std::string message) { throw InvalidValue{std::move(message), value.line}; }
 
-bool same_word(std::string_view a, std::string_view b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-        return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-    });
-}
+bool same_word(std::string_view a, std::string_view b) { return text::equals_ignoring_case(a, b); }
 
 bool boolean(const Tree& value) {
     auto parsed = parse_bool(scalar(value, "true or false"));

@@ -1,5 +1,7 @@
 #include "config/values.hpp"
 
+#include "base/http_text.hpp"
+
 #include <arpa/inet.h>
 
 #include <algorithm>
@@ -12,17 +14,10 @@
 namespace sessiongate::config {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-        return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-    });
-}
+using text::equals_ignoring_case;
 
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-    return text;
-}
+// Values from YAML, the environment and flags: surrounding blanks do not count.
+constexpr std::string_view trim(std::string_view text) { return text::trim_blanks(text); }
 
 std::optional<std::uint16_t> parse_port(std::string_view text) {
     if (text.empty() || text.size() > 5 ||
@@ -94,9 +89,9 @@ std::optional<std::int64_t> parse_integer(std::string_view text) {
 std::optional<bool> parse_bool(std::string_view text) {
     text = trim(text);
     for (std::string_view yes : {"true", "yes", "on"})
-        if (iequals(text, yes)) return true;
+        if (equals_ignoring_case(text, yes)) return true;
     for (std::string_view no : {"false", "no", "off"})
-        if (iequals(text, no)) return false;
+        if (equals_ignoring_case(text, no)) return false;
     return std::nullopt;
 }
 
@@ -171,12 +166,7 @@ std::optional<Upstream> parse_upstream(std::string_view text) {
     return upstream;
 }
 
-bool is_token(std::string_view text) {
-    static constexpr std::string_view extra = "!#$%&'*+-.^_`|~";
-    return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || extra.find(c) != std::string_view::npos;
-    });
-}
+bool is_token(std::string_view value) { return text::is_token(value); }
 
 bool is_ip_or_cidr(std::string_view text) {
     auto slash = text.find('/');

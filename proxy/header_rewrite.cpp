@@ -1,5 +1,7 @@
 #include "proxy/header_rewrite.hpp"
 
+#include "base/http_text.hpp"
+
 #include <boost/beast/http/rfc7230.hpp>
 
 #include <algorithm>
@@ -9,9 +11,7 @@
 namespace sessiongate::proxy {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-    return boost::beast::iequals(a, b);
-}
+constexpr auto iequals = text::equals_ignoring_case;
 
 bool token_list_has(std::string_view value, std::string_view token) {
     for (auto item : http::token_list{value})

@@ -1,5 +1,7 @@
 #include "proxy/request_head.hpp"
 
+#include "base/http_text.hpp"
+
 #include <algorithm>
 #include <cstdint>
 #include <string>
@@ -7,21 +9,9 @@
 namespace sessiongate::proxy {
 namespace {
 
-bool is_tchar(unsigned char c) {
-    if (c >= '0' && c <= '9') return true;
-    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') return true;
-    switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-    case '-': case '.': case '^': case '_': case '`': case '|': case '~':
-        return true;
-    default:
-        return false;
-    }
-}
-
-bool is_token(std::string_view s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return is_tchar(c); });
-}
+using text::is_token;
+using text::trim_whitespace;
+constexpr auto iequals = text::equals_ignoring_case;
 
 // Field values: visible ASCII, obs-text, SP and HTAB only.
 bool is_field_value(std::string_view s) {
@@ -39,20 +29,6 @@ bool is_target(std::string_view s) {
     });
 }
 
-char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return ascii_lower(x) == ascii_lower(y);
-           });
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
 
 // HTTP-version = "HTTP/" DIGIT "." DIGIT (RFC 9112 2.3); also "HTTP/2", "HTTP/3".
 bool is_well_formed_version(std::string_view v) {
@@ -69,7 +45,7 @@ std::optional<std::uint64_t> parse_content_length(std::string_view value, bool& 
     std::optional<std::uint64_t> result;
     while (true) {
         auto comma = value.find(',');
-        auto item = trim(value.substr(0, comma));
+        auto item = trim_whitespace(value.substr(0, comma));
         if (item.empty() || item.size() > 18 ||
             !std::all_of(item.begin(), item.end(), [](char c) { return c >= '0' && c <= '9'; })) {
             ok = false;
@@ -106,7 +82,7 @@ std::size_t leading_empty_lines(std::string_view data) {
 }
 
 bool is_chunked_only(std::string_view transfer_encoding) {
-    return iequals(trim(transfer_encoding), "chunked");
+    return iequals(trim_whitespace(transfer_encoding), "chunked");
 }
 
 bool is_valid_host(std::string_view value) {
@@ -169,7 +145,7 @@ HeadVerdict check_request_head(std::string_view head) {
         auto colon = field.find(':');
         if (colon == std::string_view::npos) return bad("header line without colon");
         std::string_view name = field.substr(0, colon);
-        std::string_view value = trim(field.substr(colon + 1));
+        std::string_view value = trim_whitespace(field.substr(colon + 1));
         if (!is_token(name)) return bad("malformed header name");
         if (!is_field_value(value)) return bad("malformed header value");
 

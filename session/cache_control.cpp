@@ -1,8 +1,10 @@
 #include "session/session_filter.hpp"
 
-#include "session/header_text.hpp"
+#include "base/http_text.hpp"
 
 namespace sessiongate::session {
+
+using namespace text;
 
 // Directives are `token[=token|quoted-string]` separated by commas; a quoted
 // argument may itself hold commas (`private="Set-Cookie, X-Foo"`), so the

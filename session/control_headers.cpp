@@ -1,13 +1,15 @@
 // The X-Session-* response headers an upstream uses to change the session.
 #include "session/session_filter.hpp"
 
-#include "session/header_text.hpp"
+#include "base/http_text.hpp"
 
 #include <boost/json/parse.hpp>
 
 #include <charconv>
 
 namespace sessiongate::session {
+
+using namespace text;
 
 namespace {
 

@@ -1,11 +1,13 @@
 #include "session/cookie_header.hpp"
 
-#include "session/header_text.hpp"
+#include "base/http_text.hpp"
 
 #include <cstdio>
 #include <ctime>
 
 namespace sessiongate::session {
+
+using namespace text;
 
 std::vector<CookiePair> parse_cookie_header(std::string_view header) {
     std::vector<CookiePair> pairs;

@@ -1,11 +1,13 @@
 #include "session/header_json.hpp"
 
-#include "session/header_text.hpp"
+#include "base/http_text.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 namespace sessiongate::session {
+
+using namespace text;
 
 std::string header_json(const boost::json::value& value) {
     std::string text = boost::json::serialize(value);

@@ -1,5 +1,7 @@
 #include "session/secret_keys.hpp"
 
+#include "base/http_text.hpp"
+
 #include "session/digest.hpp"
 #include "session/session_id.hpp"
 
@@ -22,13 +24,7 @@ constexpr std::string_view handle_label = "sessiongate.session-handle.v1";
 constexpr const char* keys_variable = "SESSIONGATE_SECRET_KEYS";
 constexpr const char* generated_key_name = "secret_key";
 
-std::string_view trim(std::string_view text) {
-    constexpr std::string_view blanks = " \t\r\n";
-    const auto first = text.find_first_not_of(blanks);
-    if (first == std::string_view::npos) return {};
-    const auto last = text.find_last_not_of(blanks);
-    return text.substr(first, last - first + 1);
-}
+constexpr std::string_view trim(std::string_view text) { return text::trim_blanks(text); }
 
 std::vector<std::string> keys_from_list(std::string_view list) {
     std::vector<std::string> keys;

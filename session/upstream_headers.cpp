@@ -5,13 +5,15 @@
 #include <algorithm>
 
 #include "session/header_json.hpp"
-#include "session/header_text.hpp"
+#include "base/http_text.hpp"
 
 #include <boost/json/parse.hpp>
 
 #include <charconv>
 
 namespace sessiongate::session {
+
+using namespace text;
 
 namespace {
 
