@@ -251,7 +251,7 @@ void ClientConnection::on_lingering_read(beast::error_code ec, std::size_t bytes
 void ClientConnection::log_request() {
     auto& metrics = worker_.shared.metrics;
     if (status_ >= 100 && status_ < 600) Metrics::add(metrics.responses_by_class[status_ / 100]);
-    if (!settings_->config->log.access) return;
+    if (!settings_->config->log.access || !log_enabled(config::LogLevel::Info)) return;
     auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - request_started_);
     boost::json::object line{
         {"method", method_},

@@ -2,6 +2,7 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -9,6 +10,18 @@
 
 namespace sessiongate::proxy {
 namespace {
+
+std::atomic<config::LogLevel> minimum_level{config::LogLevel::Info};
+
+std::string_view level_name(config::LogLevel level) {
+    switch (level) {
+    case config::LogLevel::Debug: return "debug";
+    case config::LogLevel::Info: return "info";
+    case config::LogLevel::Warn: return "warn";
+    case config::LogLevel::Error: return "error";
+    }
+    return "error";
+}
 
 void write_line(boost::json::object&& fields) {
     std::string line = boost::json::serialize(fields);
@@ -49,12 +62,13 @@ boost::json::object with_header(std::string_view event, std::string_view level,
 
 }  // namespace
 
-void log_event(std::string_view event, boost::json::object fields) {
-    write_line(with_header(event, "info", std::move(fields)));
-}
+void set_log_level(config::LogLevel level) { minimum_level.store(level, std::memory_order_relaxed); }
 
-void log_error(std::string_view event, boost::json::object fields) {
-    write_line(with_header(event, "error", std::move(fields)));
+bool log_enabled(config::LogLevel level) { return level >= minimum_level.load(std::memory_order_relaxed); }
+
+void log_at(config::LogLevel level, std::string_view event, boost::json::object fields) {
+    if (!log_enabled(level)) return;
+    write_line(with_header(event, level_name(level), std::move(fields)));
 }
 
 }  // namespace sessiongate::proxy

@@ -143,6 +143,7 @@ private:
                 const auto& pool = settings->config->upstream_pool;
                 w->pool.set_limits(pool.max_idle_per_thread, pool.idle_timeout);
             });
+        set_log_level(config->log.level);
         log_event("reloaded", {{"source", config->source}});
     }
 
@@ -197,6 +198,7 @@ private:
 int run_server(config::ConfigPtr config, ConfigReloader reload) {
     // Writes to a client that has gone must not kill the process.
     std::signal(SIGPIPE, SIG_IGN);
+    set_log_level(config->log.level);
     Server server(std::move(config), std::move(reload));
     return server.run();
 }

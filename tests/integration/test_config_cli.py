@@ -17,6 +17,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 import unittest
 
 from harness import HERE, HOST, Upstream, _LineReader, binary, request, stop_process
@@ -295,6 +296,60 @@ class RunRefuses(ConfigCliTestCase):
             "sessiongate: not starting: 1 configuration problem",
         ])
         self.assertFalse(os.path.exists(os.path.join(self.tmpdir, "store")))
+
+
+class LogLevel(ConfigCliTestCase):
+    """log.level drops every line below it, the listening line included."""
+
+    def run_with_level(self, level):
+        """Starts the proxy at `level` on known ports, sends one request that
+        succeeds and one the upstream cannot answer (502, an error line),
+        stops it with SIGTERM: the JSON lines it printed on stdout."""
+        upstream = Upstream()
+        self.addCleanup(upstream.stop)
+        ports = []
+        for _ in range(2):
+            with socket.socket() as s:
+                s.bind((HOST, 0))
+                ports.append(s.getsockname()[1])
+        path = self.write("level.yaml", "\n".join([
+            "listen: 127.0.0.1:%d" % ports[0],
+            "admin: 127.0.0.1:%d" % ports[1],
+            "upstream: http://127.0.0.1:%d" % upstream.port,
+            "store:",
+            "  path: %s" % os.path.join(self.tmpdir, "store-" + level),
+            "  durability: none",
+            "",
+        ]))
+        proc, out, err = self.start(["run", "-c", path], env=clean_env(SESSIONGATE_LOG_LEVEL=level))
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            try:
+                socket.create_connection((HOST, ports[0]), timeout=1).close()
+                break
+            except OSError:
+                self.assertIsNone(proc.poll(), "the proxy exited: %r" % err.text[-5:])
+                self.assertLess(time.monotonic(), deadline, "the proxy did not listen")
+                time.sleep(0.05)
+        self.assertEqual(request(ports[0], "GET", "/fine?hash=0").status, 200)
+        upstream.stop()
+        self.assertEqual(request(ports[0], "GET", "/down").status, 502)
+        proc.terminate()
+        self.assertEqual(proc.wait(timeout=TIMEOUT), 0)
+        out.join(5)
+        self.assertEqual(len(out.lines), len([l for l in out.text if l.strip()]), out.text)
+        return out.lines
+
+    def test_error_level_prints_no_info_lines(self):
+        lines = self.run_with_level("error")
+        self.assertEqual(sorted({l.get("level") for l in lines}), ["error"], lines)
+        self.assertIn("upstream_error", [l.get("event") for l in lines])
+
+    def test_info_level_prints_lifecycle_requests_and_errors(self):
+        events = {(l.get("level"), l.get("event")) for l in self.run_with_level("info")}
+        for expected in (("info", "listening"), ("info", "request"), ("error", "upstream_error"),
+                         ("info", "stopped")):
+            self.assertIn(expected, events)
 
 
 class Help(unittest.TestCase):
