@@ -75,7 +75,6 @@ struct Limits {
     std::size_t max_request_header_bytes = 32 * 1024;
     std::uint64_t max_request_body_bytes = 100ull << 20;
     std::size_t max_response_header_bytes = 64 * 1024;  // raised to fit session_max_bytes
-    std::size_t max_pipelined_requests = 16;            // answered-in-order queue bound
 };
 
 struct Timeouts {

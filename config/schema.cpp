@@ -190,10 +190,6 @@ const Setting table[] = {
     {"limits.max_response_header_bytes", "size", "64KiB",
      "Largest upstream response head; raised to 2 * session_max_bytes + 16KiB if lower.",
      [](Target& t, const Tree& v) { t.config.limits.max_response_header_bytes = read::size(v, 1, no_size_limit); }},
-    {"limits.max_pipelined_requests", "integer 1..1024", "16", "Pipelined requests queued per connection.",
-     [](Target& t, const Tree& v) {
-         t.config.limits.max_pipelined_requests = static_cast<std::size_t>(read::integer(v, 1, 1024));
-     }},
 
     {"timeouts.request_header", "duration", "10s", "To read a request head (slowloris).",
      [](Target& t, const Tree& v) { t.config.timeouts.request_header = read::duration(v, false); }},

@@ -69,7 +69,6 @@ limits:
   max_request_header_bytes: 16KiB
   max_request_body_bytes: 1GiB
   max_response_header_bytes: 32KiB
-  max_pipelined_requests: 4
 timeouts:
   request_header: 2.5
   request_body: 30s
@@ -131,7 +130,6 @@ log:
     CHECK(c.limits.max_request_body_bytes == 1ull << 30);
     // Raised so a 1MiB session fits: 2 * 1MiB + 16KiB.
     CHECK(c.limits.max_response_header_bytes == (2u << 20) + 16384);
-    CHECK(c.limits.max_pipelined_requests == 4);
     CHECK(c.timeouts.request_header == Duration(2500ms));
     CHECK(c.timeouts.request_body == Duration(30s));
     CHECK(c.timeouts.keepalive == Duration(2min));

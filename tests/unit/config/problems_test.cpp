@@ -49,6 +49,9 @@ const std::vector<BadCase> bad_cases = {
     {"size unit unknown", "limits:\n  max_request_header_bytes: 16KB\n",
      {"sessiongate.yaml:2: limits.max_request_header_bytes: must be a size in bytes, or a string like "
       "\"16KiB\", \"1MiB\", \"1GiB\" (got \"16KB\")"}},
+    {"a setting that was removed (pipelined requests wait in the bounded read buffer)",
+     "limits:\n  max_pipelined_requests: 16\n",
+     {"sessiongate.yaml:2: limits.max_pipelined_requests: unknown key"}},
     {"timeout zero", "timeouts:\n  keepalive: 0\n",
      {"sessiongate.yaml:2: timeouts.keepalive: must be greater than 0 (got 0)"}},
     {"timeout not a duration", "timeouts:\n  drain: soon\n",

@@ -57,7 +57,7 @@ std::string describe(const Config& c) {
     for (const auto& proxy : c.trusted_proxies) out << "trusted " << proxy << '\n';
     out << "strip_session_cookie=" << c.strip_session_cookie << " preserve_host=" << c.preserve_host << '\n'
         << "limits: " << c.limits.max_request_header_bytes << ' ' << c.limits.max_request_body_bytes << ' '
-        << c.limits.max_response_header_bytes << ' ' << c.limits.max_pipelined_requests << '\n'
+        << c.limits.max_response_header_bytes << '\n'
         << "timeouts: " << ms(c.timeouts.request_header) << ' ' << ms(c.timeouts.request_body) << ' '
         << ms(c.timeouts.keepalive) << ' ' << ms(c.timeouts.upstream_connect) << ' '
         << ms(c.timeouts.upstream_response) << ' ' << ms(c.timeouts.upstream_idle) << ' ' << ms(c.timeouts.drain)
