@@ -15,14 +15,20 @@ char folded(char c) {
 }  // namespace
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> previous(b.size() + 1), current(b.size() + 1);
+    // Optimal string alignment: Levenshtein plus adjacent transpositions,
+    // over three rows (the one before last is needed for a swap).
+    std::vector<std::size_t> before(b.size() + 1), previous(b.size() + 1), current(b.size() + 1);
     std::iota(previous.begin(), previous.end(), 0);
     for (std::size_t i = 1; i <= a.size(); ++i) {
         current[0] = i;
         for (std::size_t j = 1; j <= b.size(); ++j) {
             std::size_t substitution = previous[j - 1] + (folded(a[i - 1]) == folded(b[j - 1]) ? 0 : 1);
             current[j] = std::min({previous[j] + 1, current[j - 1] + 1, substitution});
+            bool swapped = i > 1 && j > 1 && folded(a[i - 1]) == folded(b[j - 2]) &&
+                           folded(a[i - 2]) == folded(b[j - 1]);
+            if (swapped) current[j] = std::min(current[j], before[j - 2] + 1);
         }
+        std::swap(before, previous);
         std::swap(previous, current);
     }
     return previous[b.size()];

@@ -8,7 +8,9 @@
 
 namespace sessiongate::config {
 
-/// Levenshtein distance, ignoring case and treating '-' as '_'.
+/// Edit distance counting an insertion, a deletion, a substitution or a swap
+/// of two adjacent letters as one edit ("nmae" -> "name" is 1, as in git's
+/// suggestions), ignoring case and treating '-' as '_'.
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
 /// The candidate nearest to `word` when it is near enough to be a typo

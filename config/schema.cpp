@@ -43,11 +43,18 @@ std::string cookie_path(const Tree& value) {
     return path;
 }
 
+// A browser drops a cookie whose Domain is not a host name, so a login
+// would fail without a word: say which part does not belong.
 std::optional<std::string> cookie_domain(const Tree& value) {
     auto domain = read::optional_text(value);
-    if (domain && domain->find_first_of(";, \t\r\n") != std::string::npos)
-        read::fail(value, "must be a domain name (got " + value.describe() + ")");
-    return domain;
+    if (!domain || is_cookie_domain(*domain)) return domain;
+    std::string_view reason = "labels of letters, digits and '-' between dots";
+    if (domain->find("://") != std::string::npos) reason = "no scheme";
+    else if (domain->find_first_of(" \t\r\n") != std::string::npos) reason = "no spaces";
+    else if (domain->find('/') != std::string::npos) reason = "no path";
+    else if (domain->find(':') != std::string::npos) reason = "no port";
+    read::fail(value, "must be a host name such as example.com or .example.com, " + std::string(reason) +
+                          " (got " + value.describe() + ")");
 }
 
 std::string redis_url(const Tree& value) {
@@ -132,7 +139,8 @@ const Setting table[] = {
      [](Target& t, const Tree& v) { t.config.cookie.name = read::token(v); }},
     {"cookie.age", "seconds", "1209600", "Idle expiry: a session ends this long after its last save.",
      [](Target& t, const Tree& v) { t.config.cookie.age = read::seconds(v, 1); }},
-    {"cookie.domain", "string or null", "null", "Cookie Domain attribute; null = this host only.",
+    {"cookie.domain", "host name or null", "null",
+     "Cookie Domain attribute: a host name, a leading dot tolerated; null = this host only.",
      [](Target& t, const Tree& v) { t.config.cookie.domain = cookie_domain(v); }},
     {"cookie.path", "path", "/", "Cookie Path attribute.",
      [](Target& t, const Tree& v) { t.config.cookie.path = cookie_path(v); }},

@@ -50,9 +50,10 @@ void check_cookie(const CookieSettings& cookie, Checker& check) {
     if (cookie.samesite == SameSite::None && !cookie.secure)
         check.at("cookie.samesite", "None requires cookie.secure: true");
     if (starts_with_word(cookie.name, "__Host-")) {
-        if (cookie.domain) check.at("cookie.name", "a __Host- cookie must not have cookie.domain");
+        // Pointed at the setting to change: the name is fine on its own.
+        if (cookie.domain) check.at("cookie.domain", "must be null for a __Host- cookie (cookie.name)");
         if (!cookie.secure) check.at("cookie.name", "a __Host- cookie requires cookie.secure: true");
-        if (cookie.path != "/") check.at("cookie.name", "a __Host- cookie requires cookie.path: /");
+        if (cookie.path != "/") check.at("cookie.path", "must be / for a __Host- cookie (cookie.name)");
     } else if (starts_with_word(cookie.name, "__Secure-") && !cookie.secure) {
         check.at("cookie.name", "a __Secure- cookie requires cookie.secure: true");
     }

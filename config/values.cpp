@@ -166,6 +166,11 @@ std::optional<Upstream> parse_upstream(std::string_view text) {
     return upstream;
 }
 
+bool is_cookie_domain(std::string_view text) {
+    if (text.starts_with('.')) text.remove_prefix(1);
+    return is_hostname(text) && !text.ends_with('.');
+}
+
 bool is_token(std::string_view value) { return text::is_token(value); }
 
 bool is_ip_or_cidr(std::string_view text) {

@@ -31,6 +31,10 @@ std::optional<Endpoint> parse_endpoint(std::string_view text);
 /// path, query or credentials. The port defaults to 80 / 443.
 std::optional<Upstream> parse_upstream(std::string_view text);
 
+/// A cookie Domain attribute: a host name ("example.com"), a leading dot
+/// tolerated as browsers do (".example.com"); no scheme, port or path.
+bool is_cookie_domain(std::string_view text);
+
 /// An RFC 9110 token: a valid header or cookie name.
 bool is_token(std::string_view text);
 

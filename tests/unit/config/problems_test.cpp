@@ -13,6 +13,7 @@ struct BadCase {
     const char* what;
     std::string yaml;
     std::vector<std::string> problems;
+    std::map<std::string, std::string> environment = {};
 };
 
 const std::vector<BadCase> bad_cases = {
@@ -70,9 +71,29 @@ const std::vector<BadCase> bad_cases = {
     {"SameSite None without Secure", "cookie:\n  samesite: None\n",
      {"sessiongate.yaml:2: cookie.samesite: None requires cookie.secure: true"}},
     {"__Host- cookie misused", "cookie:\n  name: __Host-sid\n  domain: example.com\n  path: /app\n",
-     {"sessiongate.yaml:2: cookie.name: a __Host- cookie must not have cookie.domain",
+     {"sessiongate.yaml:3: cookie.domain: must be null for a __Host- cookie (cookie.name)",
       "sessiongate.yaml:2: cookie.name: a __Host- cookie requires cookie.secure: true",
-      "sessiongate.yaml:2: cookie.name: a __Host- cookie requires cookie.path: /"}},
+      "sessiongate.yaml:4: cookie.path: must be / for a __Host- cookie (cookie.name)"}},
+    {"__Host- cookie with a domain from the environment", "cookie:\n  name: __Host-sid\n  secure: true\n",
+     {"environment: SESSIONGATE_COOKIE_DOMAIN: must be null for a __Host- cookie (cookie.name)"},
+     {{"SESSIONGATE_COOKIE_DOMAIN", "example.com"}}},
+    {"cookie domain with a scheme and a port", "cookie:\n  domain: \"https://Example.com:443\"\n",
+     {"sessiongate.yaml:2: cookie.domain: must be a host name such as example.com or .example.com, no scheme "
+      "(got \"https://Example.com:443\")"}},
+    {"cookie domain with a port", "cookie:\n  domain: example.com:8443\n",
+     {"sessiongate.yaml:2: cookie.domain: must be a host name such as example.com or .example.com, no port "
+      "(got \"example.com:8443\")"}},
+    {"cookie domain with a path", "cookie:\n  domain: example.com/app\n",
+     {"sessiongate.yaml:2: cookie.domain: must be a host name such as example.com or .example.com, no path "
+      "(got \"example.com/app\")"}},
+    {"cookie domain with a space", "cookie:\n  domain: example .com\n",
+     {"sessiongate.yaml:2: cookie.domain: must be a host name such as example.com or .example.com, no spaces "
+      "(got \"example .com\")"}},
+    {"cookie domain with an empty label", "cookie:\n  domain: example..com\n",
+     {"sessiongate.yaml:2: cookie.domain: must be a host name such as example.com or .example.com, labels of "
+      "letters, digits and '-' between dots (got \"example..com\")"}},
+    {"two letters swapped", "cookie:\n  nmae: sid\n",
+     {"sessiongate.yaml:2: cookie.nmae: unknown key (did you mean \"cookie.name\"?)"}},
     {"__Secure- cookie without secure", "cookie:\n  name: __Secure-sid\n",
      {"sessiongate.yaml:2: cookie.name: a __Secure- cookie requires cookie.secure: true"}},
     {"redis store without keys", "store:\n  type: redis\n",
@@ -130,7 +151,7 @@ const std::vector<BadCase> bad_cases = {
 TEST_CASE("bad configurations are refused with every problem, located", "[config][problems]") {
     for (const BadCase& bad : bad_cases) {
         INFO(bad.what);
-        LoadResult result = load_yaml(bad.yaml);
+        LoadResult result = load_yaml(bad.yaml, bad.environment);
         CHECK(result.config == nullptr);
         CHECK(problem_texts(result) == bad.problems);
     }

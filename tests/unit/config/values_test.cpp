@@ -115,3 +115,25 @@ TEST_CASE("did-you-mean picks the nearest name when it is near", "[config][value
     CHECK(edit_distance("max-lifetime", "max_lifetime") == 0);
     CHECK(edit_distance("kitten", "sitting") == 3);
 }
+
+TEST_CASE("did-you-mean counts two swapped letters as one edit", "[config][values]") {
+    CHECK(edit_distance("nmae", "name") == 1);
+    CHECK(edit_distance("ca", "ac") == 1);
+    CHECK(edit_distance("secuer", "secure") == 1);
+    // Optimal string alignment: a swapped pair is not edited again.
+    CHECK(edit_distance("ca", "abc") == 3);
+    CHECK(closest("nmae", {"name", "age", "path", "domain", "secure"}) == "name");
+    CHECK(closest("smaesite", {"name", "samesite", "secure"}) == "samesite");
+}
+
+TEST_CASE("cookie domains are host names", "[config][values]") {
+    for (const char* good : {"example.com", ".example.com", "Example.COM", "localhost", "a-b.example", "127.0.0.1"}) {
+        INFO(good);
+        CHECK(is_cookie_domain(good));
+    }
+    for (const char* bad : {"https://example.com", "example.com:443", "example.com/", "exa mple.com", "..example.com",
+                            "example.com.", "example..com", ".", "", "-example.com-", "exa;mple.com"}) {
+        INFO(bad);
+        CHECK_FALSE(is_cookie_domain(bad));
+    }
+}
