@@ -22,6 +22,7 @@ struct Endpoint {
     std::string host = "127.0.0.1";
     std::uint16_t port = 0;
     std::string text() const;  // "host:port", IPv6 hosts in brackets
+    bool operator==(const Endpoint&) const = default;
 };
 
 /// Where requests go: http:// or https:// URL split into parts.
@@ -58,6 +59,7 @@ struct StoreSettings {
     std::uint64_t max_map_size = 64ull << 30;  // the map grows up to this
     Duration sweep_interval = std::chrono::seconds(60);
     Duration commit_delay{0};  // how long the writer waits to batch more writes
+    bool operator==(const StoreSettings&) const = default;
 };
 
 struct TlsSettings {

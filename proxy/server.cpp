@@ -3,6 +3,7 @@
 // sockets to them in turn, the admin listener and the signals.
 #include "proxy/server.hpp"
 
+#include "config/reload.hpp"
 #include "proxy/admin.hpp"
 #include "proxy/connection.hpp"
 #include "proxy/log.hpp"
@@ -60,8 +61,7 @@ public:
         admin_ = std::make_shared<AdminListener>(main, config->admin, shared_);
         signals_.emplace(main, SIGTERM, SIGINT, SIGHUP);
         drain_deadline_ = config->timeouts.drain;
-        config_ = config;
-
+        started_ = config;
     }
 
     int run() {
@@ -76,9 +76,9 @@ public:
         // Only now is everything up: tests and operators wait for this line.
         log_event("listening", {{"listen", endpoint_text(acceptor_->local_endpoint())},
                                 {"admin", endpoint_text(admin_->local_endpoint())},
-                                {"upstream", config_->upstream.url()},
-                                {"threads", config_->threads},
-                                {"store", config_->store.path}});
+                                {"upstream", started_->upstream.url()},
+                                {"threads", started_->threads},
+                                {"store", started_->store.path}});
         workers_.front()->ioc.run();
         for (auto& thread : threads) thread.join();
         // The store's threads go before the workers: a late store callback
@@ -128,11 +128,14 @@ private:
     }
 
     void reload() {
-        auto config = reload_ ? reload_() : nullptr;
-        if (!config) return;  // the reloader logged why
+        auto loaded = reload_ ? reload_() : nullptr;
+        if (!loaded) return;  // the reloader logged why
+        // Listeners, threads, store and keys were set up at start: those
+        // settings keep their running values until a restart.
+        config::Reload plan = config::plan_reload(*started_, *loaded);
         std::shared_ptr<const ProxySettings> settings;
         try {
-            settings = std::make_shared<const ProxySettings>(config);
+            settings = std::make_shared<const ProxySettings>(plan.config);
         } catch (const std::exception& e) {
             log_error("reload_failed", {{"problems", boost::json::array{e.what()}}});
             return;
@@ -143,8 +146,15 @@ private:
                 const auto& pool = settings->config->upstream_pool;
                 w->pool.set_limits(pool.max_idle_per_thread, pool.idle_timeout);
             });
-        set_log_level(config->log.level);
-        log_event("reloaded", {{"source", config->source}});
+        set_log_level(plan.config->log.level);
+        drain_deadline_ = plan.config->timeouts.drain;
+        if (!plan.restart_required.empty()) {
+            boost::json::array names(plan.restart_required.begin(), plan.restart_required.end());
+            log_warn("restart_required",
+                     {{"settings", std::move(names)},
+                      {"message", "changed settings keep their running values until sessiongate is restarted"}});
+        }
+        log_event("reloaded", {{"source", plan.config->source}});
     }
 
     void drain() {
@@ -181,7 +191,7 @@ private:
     std::optional<session::Sweeper> sweeper_;
     SharedState shared_;
     ConfigReloader reload_;
-    config::ConfigPtr config_;  // as started (the listen address does not reload)
+    config::ConfigPtr started_;  // as started: the settings a reload keeps (config::needs_restart)
     std::vector<std::unique_ptr<Worker>> workers_;
     std::optional<tcp::acceptor> acceptor_;
     std::shared_ptr<AdminListener> admin_;

@@ -20,13 +20,14 @@ import json
 import os
 import shutil
 import signal
+import socket
 import tempfile
 import threading
 import time
 import unittest
 import urllib.parse
 
-from harness import (Proxy, Upstream, connect, format_request, proxy_config, read_response,
+from harness import (HOST, Proxy, Upstream, connect, format_request, proxy_config, read_response,
                      request, to_yaml)
 
 CLIENT_XFF = "203.0.113.7"
@@ -377,6 +378,59 @@ class ReloadSessionSettings(ReloadTestCase):
         r = self.get(sock, r.rest, "/login?hash=0&header=" + update)
         names = [c.split("=", 1)[0] for c in r.headers_all("Set-Cookie")]
         self.assertEqual(names, ["gate_sid"], r)
+
+
+def free_port():
+    """A port free a moment ago on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+class ReloadRestartRequired(ReloadTestCase):
+    """Listeners, threads and the store are set up once: a reload keeps their
+    running values, says so in one restart_required line, and applies the
+    rest of the file."""
+
+    def restart_lines(self, start):
+        return [l for l in self.proxy.lines[start:] if l.get("event") == "restart_required"]
+
+    def test_changed_listeners_threads_and_store_keep_their_values_and_are_named(self):
+        old_store = self.base["store"]["path"]
+        new_store = os.path.join(self.tmpdir, "other-store")
+        new_listen, new_admin = free_port(), free_port()
+        start = len(self.proxy.lines)
+        self.write_config(self.new_config(listen="127.0.0.1:%d" % new_listen,
+                                          admin="127.0.0.1:%d" % new_admin, threads=1,
+                                          store={"path": new_store, "durability": "fsync"}))
+        reloaded = self.sighup_and_wait("reloaded")
+        lines = self.restart_lines(start)
+        self.assertEqual(len(lines), 1, self.proxy.lines[start:])
+        self.assertEqual(lines[0].get("level"), "warn", lines[0])
+        self.assertEqual(lines[0].get("settings"),
+                         ["listen", "admin", "threads", "store.path", "store.durability"], lines[0])
+        self.assertLess(self.proxy.lines.index(lines[0]), self.proxy.lines.index(reloaded))
+
+        # The rest of the file is applied, on the listener the proxy started with.
+        self.poll_view(NEW)
+        for port in (new_listen, new_admin):
+            with self.assertRaises(OSError, msg="something listens on the new port %d" % port):
+                socket.create_connection((HOST, port), timeout=1).close()
+        self.assertFalse(os.path.exists(new_store), "the reload opened the new store path")
+        self.assertTrue(os.path.isdir(old_store))
+
+        # The same file again: the running values still differ, so it is said again.
+        start = len(self.proxy.lines)
+        self.sighup_and_wait("reloaded")
+        self.assertEqual([l.get("settings") for l in self.restart_lines(start)],
+                         [["listen", "admin", "threads", "store.path", "store.durability"]])
+
+    def test_a_reload_of_reloadable_settings_names_nothing(self):
+        start = len(self.proxy.lines)
+        self.write_config(self.new_config(timeouts={"drain": 3}, log={"level": "info"}))
+        self.sighup_and_wait("reloaded")
+        self.poll_view(NEW)
+        self.assertEqual(self.restart_lines(start), [])
 
 
 if __name__ == "__main__":
