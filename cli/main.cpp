@@ -1,5 +1,6 @@
 // The sessiongate command line: run, check-config, sessions, --version.
 #include "cli/sessions_command.hpp"
+#include "cli/startup_checks.hpp"
 #include "config/load.hpp"
 #include "proxy/log.hpp"
 #include "proxy/server.hpp"
@@ -73,8 +74,20 @@ config::LoadResult load(const ConfigOptions& options) {
     return config::load_config(config_path(options), config::sessiongate_environment(), options.overrides());
 }
 
-int run(const ConfigOptions& options) {
+// The configuration as `run` would start with it, or every problem, from the
+// file's syntax to a key file that cannot be read.
+config::LoadResult load_for_start(const ConfigOptions& options) {
     config::LoadResult loaded = load(options);
+    std::vector<config::Problem> more = startup_problems(loaded);
+    if (!more.empty()) {
+        loaded.problems.insert(loaded.problems.end(), more.begin(), more.end());
+        loaded.config = nullptr;
+    }
+    return loaded;
+}
+
+int run(const ConfigOptions& options) {
+    config::LoadResult loaded = load_for_start(options);
     if (!loaded.config) {
         print_problems(loaded.problems);
         std::cerr << "sessiongate: not starting: " << loaded.problems.size() << " configuration problem"
@@ -100,7 +113,7 @@ int run(const ConfigOptions& options) {
 }
 
 int check_config(const ConfigOptions& options) {
-    config::LoadResult loaded = load(options);
+    config::LoadResult loaded = load_for_start(options);
     if (!loaded.config) {
         print_problems(loaded.problems);
         return 1;

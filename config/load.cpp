@@ -143,6 +143,8 @@ public:
         problems_.insert(problems_.end(), more.begin(), more.end());
         LoadResult result;
         result.problems = std::move(problems_);
+        result.origins = origins_;
+        result.source = config_.source;
         if (result.problems.empty()) result.config = std::make_shared<const Config>(std::move(config_));
         return result;
     }
@@ -250,7 +252,9 @@ LoadResult load_config(const std::string& path, const std::map<std::string, std:
         auto keys = environment.find("SESSIONGATE_SECRET_KEYS");
         return loader.finish(keys != environment.end() && !keys->second.empty());
     } catch (const std::exception& error) {
-        return {nullptr, {{path.empty() ? "configuration" : path, 0, "", std::string("internal error: ") + error.what()}}};
+        LoadResult result;
+        result.problems.push_back({path.empty() ? "configuration" : path, 0, "", std::string("internal error: ") + error.what()});
+        return result;
     }
 }
 

@@ -18,12 +18,34 @@ struct Problem {
     std::string text() const;
 };
 
+/// Where a key got its value, so a problem found later points there.
+struct Origin {
+    std::string file;   // file name, "environment" or "flags"
+    int line = 0;       // 1-based line in the file; 0 otherwise
+    std::string label;  // key path in a file, else the variable or flag name
+};
+
+/// By displayed key path: "cookie.samesite", "routes[1]", "routes[1].prefix".
+using Origins = std::map<std::string, Origin>;
+
+/// A problem about `key`, placed where the key got its value, or against
+/// `source` (the file, else "configuration") when it kept its default.
+Problem locate(const Origins& origins, const std::string& source, const std::string& key, std::string message);
+
 /// Overrides by key path ("listen", "store.path"), values in YAML flow form.
 using Overrides = std::vector<std::pair<std::string, std::string>>;
 
 struct LoadResult {
     ConfigPtr config;               // null when there are problems
     std::vector<Problem> problems;  // every problem, not just the first
+    Origins origins;                // where each key given got its value
+    std::string source;             // the file read ("" = none)
+
+    /// A problem about `key` found after loading (a file it names cannot be
+    /// read), placed where the key was set.
+    Problem locate(const std::string& key, std::string message) const {
+        return config::locate(origins, source, key, std::move(message));
+    }
 };
 
 /// Reads `path` (empty = defaults only), applies `SESSIONGATE_*` variables

@@ -18,12 +18,7 @@ public:
     /// A problem reported where `key` was set (or against the config when it
     /// kept its default).
     void at(const std::string& key, std::string message) {
-        auto found = origins_.find(key);
-        if (found == origins_.end()) {
-            problems_.push_back({config_.source.empty() ? "configuration" : config_.source, 0, key, std::move(message)});
-            return;
-        }
-        problems_.push_back({found->second.file, found->second.line, found->second.label, std::move(message)});
+        problems_.push_back(locate(origins_, config_.source, key, std::move(message)));
     }
 
     /// "not available yet: tls.cert_file": the message names the key, so a
@@ -70,6 +65,23 @@ void check_store(const StoreSettings& store, const Config& config, bool secret_k
         else
             check.at("store.map_size", "must be at most store.max_map_size (" + size_text(store.max_map_size) + ")");
     }
+}
+
+// Two listeners cannot share a port on one address, nor on any address when
+// one of them is a wildcard (0.0.0.0, and :: which takes IPv4 too). Port 0
+// gives each its own port.
+bool same_socket(const Endpoint& a, const Endpoint& b) {
+    if (a.port == 0 || a.port != b.port) return false;
+    auto wildcard = [](const std::string& host) { return host == "0.0.0.0" || host == "::"; };
+    return a.host == b.host || wildcard(a.host) || wildcard(b.host);
+}
+
+void check_listeners(const Config& config, Checker& check) {
+    if (!same_socket(config.listen, config.admin)) return;
+    std::string key = check.was_set("admin") ? "admin" : "listen";
+    std::string other = key == "admin" ? "listen" : "admin";
+    check.at(key, "must not take the same port as " + other + " (" + config.listen.text() + " and " +
+                      config.admin.text() + ")");
 }
 
 void check_tls(const Config& config, Checker& check) {
@@ -126,6 +138,7 @@ std::vector<Problem> validate(Config& config, const Origins& origins, bool secre
     if (config.tls.cert_file && !origins.contains("cookie.secure")) config.cookie.secure = true;
 
     Checker check(config, origins);
+    check_listeners(config, check);
     check_cookie(config.cookie, check);
     check_store(config.store, config, secret_keys_in_environment, check);
     check_tls(config, check);

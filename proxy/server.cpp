@@ -45,6 +45,19 @@ void Worker::close_idle_connections() {
 
 namespace {
 
+// For the listening line: where the secret keys come from, so an operator
+// knows which file to back up with the store (or to keep secret).
+std::string key_source_text(const config::Config& config) {
+    using session::KeySource;
+    switch (session::SecretKeys::source_for(config)) {
+    case KeySource::Environment: return "SESSIONGATE_SECRET_KEYS";
+    case KeySource::File: return *config.secret_key_file;
+    case KeySource::Generated: return session::SecretKeys::generated_key_path(config);
+    case KeySource::None: break;
+    }
+    return "";
+}
+
 class Server {
 public:
     Server(config::ConfigPtr config, ConfigReloader reload)
@@ -78,7 +91,8 @@ public:
                                 {"admin", endpoint_text(admin_->local_endpoint())},
                                 {"upstream", started_->upstream.url()},
                                 {"threads", started_->threads},
-                                {"store", started_->store.path}});
+                                {"store", started_->store.path},
+                                {"secret_keys", key_source_text(*started_)}});
         workers_.front()->ioc.run();
         for (auto& thread : threads) thread.join();
         // The store's threads go before the workers: a late store callback

@@ -98,36 +98,49 @@ bool create_key_file(const std::filesystem::path& path) {
     return true;
 }
 
-std::vector<std::string> generated_keys(const std::string& store_path) {
-    const std::filesystem::path directory(store_path);
+std::vector<std::string> generated_keys(const std::filesystem::path& path) {
     std::error_code ec;
-    std::filesystem::create_directories(directory, ec);
-    if (ec) throw std::runtime_error("cannot create store directory " + store_path + ": " + ec.message());
-    const auto path = directory / generated_key_name;
+    std::filesystem::create_directories(path.parent_path(), ec);
+    if (ec)
+        throw std::runtime_error("cannot create store directory " + path.parent_path().string() + ": " + ec.message());
     create_key_file(path);
     return keys_from_file(path.string());
 }
 
 }  // namespace
 
+KeySource SecretKeys::source_for(const config::Config& config) {
+    if (const char* variable = std::getenv(keys_variable); variable != nullptr && !trim(variable).empty())
+        return KeySource::Environment;
+    if (config.secret_key_file) return KeySource::File;
+    if (config.store.type == config::StoreType::Lmdb) return KeySource::Generated;
+    return KeySource::None;
+}
+
+std::string SecretKeys::generated_key_path(const config::Config& config) {
+    return (std::filesystem::path(config.store.path) / generated_key_name).string();
+}
+
 SecretKeys SecretKeys::load(const config::Config& config) {
-    if (const char* variable = std::getenv(keys_variable); variable != nullptr && !trim(variable).empty()) {
-        auto keys = keys_from_list(variable);
+    std::vector<std::string> keys;
+    switch (source_for(config)) {
+    case KeySource::Environment:
+        keys = keys_from_list(std::getenv(keys_variable));
         check_keys(keys, keys_variable);
-        return SecretKeys(std::move(keys));
-    }
-    if (config.secret_key_file) {
-        auto keys = keys_from_file(*config.secret_key_file);
+        break;
+    case KeySource::File:
+        keys = keys_from_file(*config.secret_key_file);
         check_keys(keys, *config.secret_key_file);
-        return SecretKeys(std::move(keys));
+        break;
+    case KeySource::Generated:
+        keys = generated_keys(generated_key_path(config));
+        check_keys(keys, generated_key_path(config));
+        break;
+    case KeySource::None:
+        throw std::runtime_error(
+            "no secret key: set secret_key_file or SESSIONGATE_SECRET_KEYS (required for the redis and cookie stores)");
     }
-    if (config.store.type == config::StoreType::Lmdb) {
-        auto keys = generated_keys(config.store.path);
-        check_keys(keys, config.store.path + "/" + generated_key_name);
-        return SecretKeys(std::move(keys));
-    }
-    throw std::runtime_error(
-        "no secret key: set secret_key_file or SESSIONGATE_SECRET_KEYS (required for the redis and cookie stores)");
+    return SecretKeys(std::move(keys));
 }
 
 SecretKeys::SecretKeys(std::vector<std::string> keys) : keys_(std::move(keys)) {

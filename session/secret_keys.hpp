@@ -9,8 +9,21 @@
 
 namespace sessiongate::session {
 
+/// Where SecretKeys::load takes the keys from, in its order of precedence.
+enum class KeySource {
+    Environment,  // SESSIONGATE_SECRET_KEYS
+    File,         // secret_key_file
+    Generated,    // the LMDB store's own key file, made on first start
+    None,         // another store with neither: refused
+};
+
 class SecretKeys {
 public:
+    static KeySource source_for(const config::Config& config);
+
+    /// The key file generated for the LMDB store: <store.path>/secret_key.
+    static std::string generated_key_path(const config::Config& config);
+
     /// Keys from SESSIONGATE_SECRET_KEYS (comma-separated), else from
     /// `secret_key_file` (one per line, newest first, blank lines and `#`
     /// comments skipped); for the LMDB store with neither, a key file is

@@ -298,6 +298,99 @@ class RunRefuses(ConfigCliTestCase):
         self.assertFalse(os.path.exists(os.path.join(self.tmpdir, "store")))
 
 
+class CheckConfigAsRun(ConfigCliTestCase):
+    """check-config runs every check `run` runs before it binds: what one
+    refuses the other refuses, with the same lines, and check-config creates
+    nothing."""
+
+    def config_file(self, *lines, name="c.yaml"):
+        return self.write(name, "\n".join(["listen: 127.0.0.1:0", "admin: 127.0.0.1:0",
+                                            "upstream: http://127.0.0.1:1"] + list(lines) + [""]))
+
+    def assert_both_refuse(self, path, expected, env=None):
+        """check-config and run exit 1 with exactly `expected` problems."""
+        r = sg("check-config", "-c", path, env=env)
+        self.assertEqual((r.returncode, r.stdout), (1, ""), r)
+        self.assertEqual(self.problems(r), expected)
+        proc, out, err = self.start(["run", "-c", path], env=env)
+        self.assertEqual(proc.wait(timeout=TIMEOUT), 1)
+        err.join(5)
+        out.join(5)
+        self.assertEqual([l for l in err.text if l.strip()],
+                         expected + ["sessiongate: not starting: %d configuration problem%s"
+                                     % (len(expected), "" if len(expected) == 1 else "s")])
+        self.assertEqual([l for l in out.lines if l.get("event") == "listening"], [])
+
+    def test_missing_secret_key_file(self):
+        keys = os.path.join(self.tmpdir, "no-such-keys")
+        path = self.config_file("secret_key_file: " + keys)
+        self.assert_both_refuse(path, ["%s:4: secret_key_file: cannot read secret key file %s: "
+                                       "No such file or directory" % (path, keys)])
+
+    def test_short_secret_key(self):
+        keys = self.write("keys", "# newest first\n" + "k" * 40 + "\nshort-key\n")
+        path = self.config_file("secret_key_file: " + keys)
+        self.assert_both_refuse(path, ["%s:4: secret_key_file: secret key 2 of %s is 9 characters long; "
+                                       "at least 32 are required" % (path, keys)])
+        env = clean_env(SESSIONGATE_SECRET_KEYS="0123456789")
+        self.assert_both_refuse(self.config_file(name="env.yaml"),
+                                ["environment: SESSIONGATE_SECRET_KEYS: secret key 1 of SESSIONGATE_SECRET_KEYS "
+                                 "is 10 characters long; at least 32 are required"], env=env)
+
+    def test_listen_equal_to_admin(self):
+        with socket.socket() as s:
+            s.bind((HOST, 0))
+            port = s.getsockname()[1]
+        path = self.write("same.yaml", "listen: 127.0.0.1:%d\nadmin: 127.0.0.1:%d\n" % (port, port))
+        self.assert_both_refuse(path, ["%s:2: admin: must not take the same port as listen "
+                                       "(127.0.0.1:%d and 127.0.0.1:%d)" % (path, port, port)])
+
+    def test_store_path_that_cannot_be_a_directory(self):
+        blocker = self.write("a-file", "not a directory\n")
+        path = self.config_file("store:", "  path: " + os.path.join(blocker, "store"))
+        self.assert_both_refuse(path, ["%s:5: store.path: cannot create %s: %s is not a directory"
+                                       % (path, os.path.join(blocker, "store"), blocker)])
+        path = self.config_file("store:", "  path: " + blocker, name="file.yaml")
+        self.assert_both_refuse(path, ["%s:5: store.path: %s is not a directory" % (path, blocker)])
+
+    def test_upstream_that_does_not_resolve(self):
+        path = self.write("dns.yaml", "listen: 127.0.0.1:0\nadmin: 127.0.0.1:0\n"
+                                      "upstream: http://no-such-host.invalid:8000\n")
+        r = sg("check-config", "-c", path)
+        self.assertEqual(r.returncode, 1, r)
+        problems = self.problems(r)
+        self.assertEqual(len(problems), 1, problems)
+        self.assertTrue(problems[0].startswith("%s:3: upstream: cannot resolve no-such-host.invalid: " % path),
+                        problems)
+
+    def test_check_config_creates_nothing_and_run_names_the_key_it_generates(self):
+        upstream = Upstream()
+        self.addCleanup(upstream.stop)
+        store = os.path.join(self.tmpdir, "data", "sessions")
+        path = self.write("fresh.yaml", "listen: 127.0.0.1:0\nadmin: 127.0.0.1:0\n"
+                                        "upstream: http://127.0.0.1:%d\nstore:\n  path: %s\n" % (upstream.port, store))
+        r = sg("check-config", "-c", path)
+        self.assertEqual(r.returncode, 0, r)
+        self.assertEqual(sorted(os.listdir(self.tmpdir)), ["fresh.yaml"])
+
+        proc, out, err = self.start(["run", "-c", path])
+        line = out.wait_line(lambda o: o.get("event") == "listening", TIMEOUT)
+        self.assertIsNotNone(line, err.text[-5:])
+        self.assertEqual(line.get("secret_keys"), os.path.join(store, "secret_key"), line)
+        self.assertTrue(os.path.isfile(os.path.join(store, "secret_key")))
+        proc.terminate()
+        self.assertEqual(proc.wait(timeout=TIMEOUT), 0)
+        # Now that the key exists, check-config reads it as run does.
+        r = sg("check-config", "-c", path)
+        self.assertEqual(r.returncode, 0, r)
+        with open(os.path.join(store, "secret_key"), "w") as f:
+            f.write("too-short\n")
+        r = sg("check-config", "-c", path)
+        self.assertEqual(r.returncode, 1, r)
+        self.assertEqual(self.problems(r), ["%s:5: store.path: secret key 1 of %s is 9 characters long; "
+                                            "at least 32 are required" % (path, os.path.join(store, "secret_key"))])
+
+
 class LogLevel(ConfigCliTestCase):
     """log.level drops every line below it, the listening line included."""
 

@@ -187,3 +187,11 @@ TEST_CASE("route_for picks the longest matching prefix", "[config][good]") {
     Config no_routes;
     CHECK(no_routes.route_for("/anything") == nullptr);
 }
+
+TEST_CASE("listen and admin may share a host, or port 0, but not a socket", "[config][good]") {
+    for (const char* yaml : {"listen: 127.0.0.1:0\nadmin: 127.0.0.1:0\n", "listen: 127.0.0.1:8080\nadmin: 127.0.0.2:8080\n",
+                             "listen: 0.0.0.0:8080\nadmin: 0.0.0.0:9901\n", "listen: \"[::1]:8080\"\nadmin: 127.0.0.1:8080\n"}) {
+        INFO(yaml);
+        CHECK(problem_texts(load_yaml(yaml)) == std::vector<std::string>{});
+    }
+}

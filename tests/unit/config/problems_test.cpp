@@ -35,6 +35,12 @@ const std::vector<BadCase> bad_cases = {
      {"sessiongate.yaml:1: listen: must be host:port with a port 0..65535 (got \"localhost\")"}},
     {"listen port too big", "admin: 127.0.0.1:70000\n",
      {"sessiongate.yaml:1: admin: must be host:port with a port 0..65535 (got \"127.0.0.1:70000\")"}},
+    {"admin on the listen address", "listen: 127.0.0.1:8080\nadmin: 127.0.0.1:8080\n",
+     {"sessiongate.yaml:2: admin: must not take the same port as listen (127.0.0.1:8080 and 127.0.0.1:8080)"}},
+    {"listen on the default admin port of every address", "listen: 0.0.0.0:9901\n",
+     {"sessiongate.yaml:1: listen: must not take the same port as admin (0.0.0.0:9901 and 127.0.0.1:9901)"}},
+    {"admin on the listen port of every IPv6 and IPv4 address", "listen: 127.0.0.1:8080\nadmin: \"[::]:8080\"\n",
+     {"sessiongate.yaml:2: admin: must not take the same port as listen (127.0.0.1:8080 and [::]:8080)"}},
     {"upstream with a path", "upstream: http://app:8000/api\n",
      {"sessiongate.yaml:1: upstream: must be an http:// or https:// URL with a host, an optional port and no "
       "path (got \"http://app:8000/api\")"}},
