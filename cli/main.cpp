@@ -149,11 +149,15 @@ Examples:
 Every setting can also be given as SESSIONGATE_<KEY PATH> (SESSIONGATE_STORE_PATH,
 SESSIONGATE_COOKIE_SECURE=true, SESSIONGATE_INDEX='[member_id]').
 Precedence: flag > environment > file > default.
-Without -c: $SESSIONGATE_CONFIG, else ./sessiongate.yaml if it exists, else defaults.)";
+Without -c: $SESSIONGATE_CONFIG, else ./sessiongate.yaml if it exists, else defaults.
+Documentation: README.md, docs/contract.md (the upstream contract) and
+docs/configuration.md (every setting).)";
 
 constexpr const char* run_footer = R"(
 Runs until SIGTERM or SIGINT (drains in-flight requests, exits 0); SIGHUP
-reloads the configuration and keeps the old one if the new one has problems.
+reloads the configuration and keeps the old one if the new one has problems
+(listen, admin, threads, secret_key_file and store.* keep their values until
+a restart, named in a restart_required log line).
 Exits 1 without starting when the configuration has a problem or the
 listeners or the store cannot be opened.
 
@@ -171,14 +175,17 @@ Examples:
   SESSIONGATE_THREADS=4 sessiongate check-config -c /etc/sessiongate.yaml)";
 
 constexpr const char* sessions_footer = R"(
-Works on the store of a running instance too. Sessions are named by their
-handle, the X-Session-Id the application sees. Exit codes: 0 done,
-1 no such session, 2 configuration or store error.
+Works on the store of a running instance too; the store must exist (a
+command never creates one). Sessions are named by their handle, the
+X-Session-Id the application sees. Every command takes --json for one JSON
+object per line. Exit codes: 0 done, 1 no such session, 2 configuration or
+store error (a store path that does not exist included).
 
 Examples:
   sessiongate sessions list -c sessiongate.yaml
   sessiongate sessions list --json -c sessiongate.yaml
   sessiongate sessions show 3q2-7Wfz... -c sessiongate.yaml
+  sessiongate sessions show --data 3q2-7Wfz... -c sessiongate.yaml
   sessiongate sessions delete 3q2-7Wfz... -c sessiongate.yaml
   sessiongate sessions clear-expired -c sessiongate.yaml)";
 
@@ -187,18 +194,26 @@ Examples:
 
 namespace {
 
+bool handle_shaped(const std::string& arg) {
+    return arg.size() == 43 && arg.front() == '-' &&
+           arg.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
+               std::string::npos;
+}
+
 // A handle is base64url and so may begin with '-', which any option parser
-// takes for an option: such an argument is passed on as --handle=VALUE.
-std::vector<std::string> arguments_with_handles_named(int argc, char** argv) {
-    std::vector<std::string> args(argv, argv + argc);
-    for (std::size_t i = 1; i < args.size(); ++i) {
-        const auto& arg = args[i];
-        if (arg == "--") break;  // what follows is positional already
-        bool handle_shaped = arg.size() == 43 && arg.front() == '-' &&
-                             arg.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
-                                 std::string::npos;
-        if (handle_shaped) args[i] = "--handle=" + arg;
+// takes for an option: such an argument is moved behind a "--", where it can
+// only be the handle.
+std::vector<std::string> arguments_with_handles_last(int argc, char** argv) {
+    std::vector<std::string> args, handles;
+    bool positional_only = false;
+    for (int i = 0; i < argc; ++i) {
+        std::string arg = argv[i];
+        if (arg == "--") positional_only = true;
+        if (i > 0 && !positional_only && handle_shaped(arg)) handles.push_back(std::move(arg));
+        else args.push_back(std::move(arg));
     }
+    if (!handles.empty() && !positional_only) args.emplace_back("--");
+    args.insert(args.end(), handles.begin(), handles.end());
     return args;
 }
 
@@ -212,7 +227,7 @@ int main(int argc, char** argv) {
                  "sessiongate"};
     app.footer(main_footer);
     app.set_version_flag("--version", "sessiongate " SESSIONGATE_VERSION);
-    app.require_subcommand(1);
+    app.require_subcommand(0, 1);
 
     ConfigOptions options;
     int exit_code = 0;
@@ -234,39 +249,66 @@ int main(int argc, char** argv) {
     sessions->footer(sessions_footer);
     sessions->require_subcommand(1);
 
-    bool json = false;
+    bool json = false, data_only = false;
     std::string handle;
+    auto output = [&] { return data_only ? Output::Data : json ? Output::Json : Output::Text; };
+    auto with_store = [&](auto command) {
+        exit_code = with_config(options, [&](const config::Config& c) { return command(c, output()); });
+    };
 
-    CLI::App* list = sessions->add_subcommand("list", "One line per session: handle, created, expires, bytes");
-    list->add_flag("--json", json, "One JSON object per line");
-    list->callback([&] {
-        exit_code = with_config(options, [&](const config::Config& c) { return sessions_list(c, json); });
-    });
+    CLI::App* list =
+        sessions->add_subcommand("list", "One line per session: handle, created, expires, bytes, and whether it expired");
+    list->callback([&] { with_store(sessions_list); });
 
-    CLI::App* show = sessions->add_subcommand("show", "Print one session's data as JSON");
-    show->add_option("handle,--handle", handle, "Session handle (X-Session-Id)")->required()->type_name("HANDLE");
+    CLI::App* show =
+        sessions->add_subcommand("show", "One session: created, modified, expires and its data (JSON)");
+    show->add_flag("--data", data_only, "Print the session's data alone, as JSON")->excludes(
+        show->add_flag("--json", json, "One JSON object: handle, created, modified, expires, expired, data"));
     show->callback([&] {
-        exit_code = with_config(options, [&](const config::Config& c) { return sessions_show(c, handle); });
+        with_store([&](const config::Config& c, Output o) { return sessions_show(c, handle, o); });
     });
 
     CLI::App* remove = sessions->add_subcommand("delete", "Delete one session (the user is logged out)");
-    remove->add_option("handle,--handle", handle, "Session handle (X-Session-Id)")->required()->type_name("HANDLE");
     remove->callback([&] {
-        exit_code = with_config(options, [&](const config::Config& c) { return sessions_delete(c, handle); });
+        with_store([&](const config::Config& c, Output o) { return sessions_delete(c, handle, o); });
     });
 
     CLI::App* clear = sessions->add_subcommand("clear-expired", "Delete every expired session now");
-    clear->callback([&] {
-        exit_code = with_config(options, [&](const config::Config& c) { return sessions_clear_expired(c); });
-    });
+    clear->callback([&] { with_store(sessions_clear_expired); });
 
+    for (CLI::App* command : {show, remove})
+        command->add_option("HANDLE", handle, "Session handle (X-Session-Id), as `sessions list` prints it")
+            ->required()
+            ->type_name("");
+    for (CLI::App* command : {list, remove, clear})
+        command->add_flag("--json", json, "One JSON object per line");
     for (CLI::App* command : {list, show, remove, clear}) {
         add_config_option(*command, options);
         command->add_option("--store-path", options.store_path, "LMDB directory, overrides `store.path`")
             ->type_name("DIR");
     }
 
-    auto args = arguments_with_handles_named(argc, argv);
+    // `sessiongate help [COMMAND...]`: the help of the program or of a command.
+    std::vector<std::string> topic;
+    CLI::App* help = app.add_subcommand("help", "Print this help, or a command's: sessiongate help sessions show");
+    help->add_option("COMMAND", topic, "Command to describe");
+    help->callback([&] {
+        const CLI::App* described = &app;
+        std::string path = app.get_name();  // for the usage line: "sessiongate sessions list"
+        for (const std::string& name : topic) {
+            try {
+                described = described->get_subcommand(name);
+            } catch (const CLI::OptionNotFound&) {
+                throw CLI::ValidationError("COMMAND", "no command named " + name);
+            }
+            path += " " + described->get_name();
+        }
+        // The formatter itself: App::help() would describe `help`, the
+        // subcommand being run.
+        std::cout << described->get_formatter()->make_help(described, path, CLI::AppFormatMode::Normal);
+    });
+
+    auto args = arguments_with_handles_last(argc, argv);
     std::vector<char*> arg_pointers;
     for (auto& arg : args) arg_pointers.push_back(arg.data());
     try {
@@ -275,5 +317,7 @@ int main(int argc, char** argv) {
         // --help and --version exit 0; a usage error exits 2, as most tools do.
         return app.exit(error) == 0 ? 0 : 2;
     }
+    // A bare `sessiongate`: what it can do, not an error.
+    if (app.get_subcommands().empty()) std::cout << app.help();
     return exit_code;
 }

@@ -1,8 +1,10 @@
 #include "cli/sessions_command.hpp"
 
+#include "cli/store_directory.hpp"
 #include "session/store_factory.hpp"
 
 #include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <ctime>
@@ -31,12 +33,24 @@ std::string iso8601(std::int64_t unix_seconds) {
 
 std::int64_t unix_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
-/// Opens the configured store, or explains on stderr why not.
+void print_json_line(const boost::json::object& line) { std::cout << boost::json::serialize(line) << "\n"; }
+
+/// Opens the configured store, or explains on stderr why not. An LMDB store
+/// must exist already: opening one creates it, and an empty store made at a
+/// mistyped path would answer "no sessions" instead of an error.
 std::unique_ptr<session::Store> open(const config::Config& config) {
+    if (config.store.type == config::StoreType::Lmdb) {
+        if (auto problem = existing_store_problem(config.store.path)) {
+            std::cerr << "sessiongate: " << *problem
+                      << " (store.path: name the instance's configuration with -c FILE, or the store with "
+                         "--store-path DIR)\n";
+            return nullptr;
+        }
+    }
     try {
         return session::open_store(config);
     } catch (const std::exception& e) {
-        std::cerr << "cannot open the session store: " << e.what() << "\n";
+        std::cerr << "sessiongate: cannot open the session store: " << e.what() << "\n";
         return nullptr;
     }
 }
@@ -47,25 +61,25 @@ void print_missing(const std::string& handle) {
 
 }  // namespace
 
-int sessions_list(const config::Config& config, bool json) {
+int sessions_list(const config::Config& config, Output output) {
     auto store = open(config);
     if (!store) return exit_store_error;
+    const bool json = output == Output::Json;
+    const std::int64_t now = unix_now();
     if (!json) std::cout << "HANDLE  CREATED  EXPIRES  BYTES\n";
     std::string after;
     for (;;) {
         // Page through so a large store is never held in memory at once.
         const auto page = store->list(list_page, after);
         for (const auto& s : page) {
+            // Expired but not swept yet: shown, and marked, as `show` does.
+            const bool expired = s.expires <= now;
             if (json) {
-                boost::json::object line;
-                line["handle"] = s.handle;
-                line["created"] = iso8601(s.created);
-                line["expires"] = iso8601(s.expires);
-                line["bytes"] = s.bytes;
-                std::cout << boost::json::serialize(line) << "\n";
+                print_json_line({{"handle", s.handle}, {"created", iso8601(s.created)},
+                                 {"expires", iso8601(s.expires)}, {"expired", expired}, {"bytes", s.bytes}});
             } else {
-                std::cout << s.handle << "  " << iso8601(s.created) << "  " << iso8601(s.expires)
-                          << "  " << s.bytes << "\n";
+                std::cout << s.handle << "  " << iso8601(s.created) << "  " << iso8601(s.expires) << "  "
+                          << s.bytes << (expired ? "  expired" : "") << "\n";
             }
         }
         if (page.size() < list_page) break;
@@ -75,7 +89,7 @@ int sessions_list(const config::Config& config, bool json) {
     return std::cout ? exit_ok : exit_store_error;
 }
 
-int sessions_show(const config::Config& config, const std::string& handle) {
+int sessions_show(const config::Config& config, const std::string& handle, Output output) {
     auto store = open(config);
     if (!store) return exit_store_error;
     const auto record = store->find_by_handle(handle);
@@ -83,29 +97,50 @@ int sessions_show(const config::Config& config, const std::string& handle) {
         print_missing(handle);
         return exit_not_found;
     }
-    std::cout << record->data_json << "\n";
-    if (record->expires <= unix_now()) {
-        std::cerr << "note: this session expired at " << iso8601(record->expires) << "\n";
+    const bool expired = record->expires <= unix_now();
+    switch (output) {
+    case Output::Data:
+        std::cout << record->data_json << "\n";
+        if (expired) std::cerr << "note: this session expired at " << iso8601(record->expires) << "\n";
+        break;
+    case Output::Json: {
+        boost::system::error_code ec;
+        boost::json::value data = boost::json::parse(record->data_json, ec);
+        if (ec) data = record->data_json;  // never hide what is stored, even if it is not JSON
+        print_json_line({{"handle", record->handle}, {"created", iso8601(record->created)},
+                         {"modified", iso8601(record->modified)}, {"expires", iso8601(record->expires)},
+                         {"expired", expired}, {"data", std::move(data)}});
+        break;
+    }
+    case Output::Text:
+        std::cout << "handle    " << record->handle << "\n"
+                  << "created   " << iso8601(record->created) << "\n"
+                  << "modified  " << iso8601(record->modified) << "\n"
+                  << "expires   " << iso8601(record->expires) << (expired ? "  (expired)" : "") << "\n"
+                  << "data      " << record->data_json << "\n";
+        break;
     }
     return exit_ok;
 }
 
-int sessions_delete(const config::Config& config, const std::string& handle) {
+int sessions_delete(const config::Config& config, const std::string& handle, Output output) {
     auto store = open(config);
     if (!store) return exit_store_error;
     if (!store->remove_by_handle(handle)) {
         print_missing(handle);
         return exit_not_found;
     }
-    std::cout << "deleted " << handle << "\n";
+    if (output == Output::Json) print_json_line({{"deleted", handle}});
+    else std::cout << "deleted " << handle << "\n";
     return exit_ok;
 }
 
-int sessions_clear_expired(const config::Config& config) {
+int sessions_clear_expired(const config::Config& config, Output output) {
     auto store = open(config);
     if (!store) return exit_store_error;
     const std::size_t removed = store->sweep(unix_now());
-    std::cout << "removed " << removed << " expired session" << (removed == 1 ? "" : "s") << "\n";
+    if (output == Output::Json) print_json_line({{"removed", removed}});
+    else std::cout << "removed " << removed << " expired session" << (removed == 1 ? "" : "s") << "\n";
     return exit_ok;
 }
 

@@ -1,5 +1,6 @@
 // `sessiongate sessions list|show|delete|clear-expired` on the store of a
-// (possibly running) instance.
+// (possibly running) instance. The store must exist: a command never
+// creates one where a mistyped path points.
 #pragma once
 
 #include "config/config.hpp"
@@ -8,11 +9,15 @@
 
 namespace sessiongate::cli {
 
+/// How a command prints: aligned text for people, one JSON object per line
+/// for scripts, or (show) the session's data alone.
+enum class Output { Text, Json, Data };
+
 /// Each prints to stdout/stderr and returns the process exit code
 /// (0 ok, 1 handle not found, 2 store error).
-int sessions_list(const config::Config& config, bool json);
-int sessions_show(const config::Config& config, const std::string& handle);
-int sessions_delete(const config::Config& config, const std::string& handle);
-int sessions_clear_expired(const config::Config& config);
+int sessions_list(const config::Config& config, Output output);
+int sessions_show(const config::Config& config, const std::string& handle, Output output);
+int sessions_delete(const config::Config& config, const std::string& handle, Output output);
+int sessions_clear_expired(const config::Config& config, Output output);
 
 }  // namespace sessiongate::cli

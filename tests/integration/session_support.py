@@ -248,11 +248,13 @@ def upd(patch):
 
 def run_cli(config_path, cmd, *args, timeout=20, plain=False):
     """`sessiongate sessions CMD ARGS -c FILE`. show/delete get their handle
-    after `--` (a base64url handle may start with "-"), unless plain=True,
+    after `--` (a base64url handle may start with "-"; --json and --data go
+    before it), unless plain=True,
     which runs the command exactly as the --help examples show it."""
     argv = [harness.binary(), "sessions", cmd]
     if cmd in ("show", "delete") and not plain:
-        argv += ["-c", config_path, "--"] + list(args)
+        flags = [a for a in args if a in ("--json", "--data")]
+        argv += flags + ["-c", config_path, "--"] + [a for a in args if a not in flags]
     else:
         argv += list(args) + ["-c", config_path]
     return subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
@@ -310,7 +312,7 @@ class SessionTestCase(unittest.TestCase):
         """{handle: data} of every session in the store, via the CLI."""
         out = {}
         for s in list_handles(self.proxy.config_path):
-            r = self.cli("show", s["handle"])
+            r = self.cli("show", "--data", s["handle"])
             if r.returncode == 0:
                 out[s["handle"]] = json.loads(r.stdout)
         return out

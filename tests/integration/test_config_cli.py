@@ -455,8 +455,8 @@ class Help(unittest.TestCase):
 
     def test_program(self):
         text = self.help()
-        self.assertIn("Usage: sessiongate [OPTIONS] SUBCOMMAND", text)
-        for sub in ("run", "check-config", "sessions"):
+        self.assertIn("Usage: sessiongate [OPTIONS] [SUBCOMMAND]", text)
+        for sub in ("run", "check-config", "sessions", "help"):
             self.assertRegex(text, r"\n  %s\s+\S" % sub)
         self.assertIn("--version", text)
         self.assertIn("Precedence: flag > environment > file > default.", text)
@@ -482,16 +482,33 @@ class Help(unittest.TestCase):
             self.assertIn("Usage: sessiongate sessions %s" % sub, sub_text)
             self.assertRegex(sub_text, r"\n  -c,--config FILE\b")
             self.assertRegex(sub_text, r"\n  --store-path DIR\b")
-        self.assertRegex(self.help("sessions", "list"), r"\n  --json\s+\S")
+        for sub in ("list", "show", "delete", "clear-expired"):
+            self.assertRegex(self.help("sessions", sub), r"\n  --json\s+\S")
+        self.assertRegex(self.help("sessions", "show"), r"\n  --data\b")
         for sub in ("show", "delete"):
-            self.assertIn("HANDLE", self.help("sessions", sub))
+            text = self.help("sessions", sub)
+            self.assertIn("Usage: sessiongate sessions %s [OPTIONS] HANDLE\n" % sub, text)
+            # The handle once: a positional, not also an option.
+            self.assertEqual(len([l for l in text.splitlines() if l.strip().startswith(("HANDLE", "--handle"))]),
+                             1, text)
+            self.assertNotIn("--handle", text)
+
+    def test_bare_command_and_help_print_the_help(self):
+        text = self.help()
+        for args in ((), ("help",)):
+            r = sg(*args)
+            self.assertEqual((r.returncode, r.stdout, r.stderr), (0, text, ""), args)
+        for topic in (("run",), ("sessions",), ("sessions", "show")):
+            r = sg("help", *topic)
+            self.assertEqual((r.returncode, r.stdout, r.stderr), (0, self.help(*topic), ""), topic)
+        r = sg("help", "sessions", "shwo")
+        self.assertEqual((r.returncode, r.stdout), (2, ""), r)
+        self.assertIn("no command named shwo", r.stderr)
 
     def test_version_and_usage_errors(self):
         r = sg("--version")
         self.assertEqual(r.returncode, 0)
         self.assertRegex(r.stdout, r"^sessiongate \d+\.\d+\.\d+")
-        r = sg()
-        self.assertEqual(r.returncode, 2, r)
         r = sg("check-config", "--no-such-flag")
         self.assertEqual(r.returncode, 2, r)
         self.assertIn("--no-such-flag", r.stderr)

@@ -39,7 +39,7 @@ class SampleBackendFlows(unittest.TestCase):
         out = {}
         for line in r.stdout.splitlines():
             h = json.loads(line)["handle"]
-            shown = run_cli(self.proxy.config_path, "show", h)
+            shown = run_cli(self.proxy.config_path, "show", "--data", h)
             self.assertEqual(shown.returncode, 0, "sessions show %s: %r" % (h, shown))
             out[h] = json.loads(shown.stdout)
         return out
