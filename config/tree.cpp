@@ -1,5 +1,7 @@
 #include "config/tree.hpp"
 
+#include "config/yaml_hints.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 namespace sessiongate::config {
@@ -17,29 +19,37 @@ struct Budget {
     std::size_t nodes = 0;
 };
 
-Tree convert(const YAML::Node& node, int depth, Budget& budget) {
+// A syntax error found in the converted document, not by yaml-cpp.
+struct Malformed {
+    YamlSyntaxError error;
+};
+
+Tree convert(const YAML::Node& node, std::string_view text, int depth, Budget& budget) {
     if (depth > max_depth)
-        throw YAML::ParserException(node.Mark(), "nested deeper than " + std::to_string(max_depth) +
-                                                     " levels (or an alias inside its own anchor)");
+        throw Malformed{{line_of(node.Mark()), "nested deeper than " + std::to_string(max_depth) +
+                                                   " levels (or an alias inside its own anchor)"}};
     if (++budget.nodes > max_nodes)
-        throw YAML::ParserException(node.Mark(), "more than " + std::to_string(max_nodes) + " values");
+        throw Malformed{{line_of(node.Mark()), "more than " + std::to_string(max_nodes) + " values"}};
     Tree tree;
     tree.line = line_of(node.Mark());
     switch (node.Type()) {
     case YAML::NodeType::Scalar:
+        // yaml-cpp tags quoted (and block) scalars "!", plain ones "?".
+        if (node.Tag() == "!")
+            if (auto open = quote_left_open(text, node.Mark().pos)) throw Malformed{*open};
         tree.kind = Tree::Kind::Scalar;
         tree.scalar = node.Scalar();
         break;
     case YAML::NodeType::Sequence:
         tree.kind = Tree::Kind::List;
-        for (const YAML::Node& item : node) tree.items.push_back(convert(item, depth + 1, budget));
+        for (const YAML::Node& item : node) tree.items.push_back(convert(item, text, depth + 1, budget));
         break;
     case YAML::NodeType::Map:
         tree.kind = Tree::Kind::Map;
         for (const auto& entry : node) {
             if (!entry.first.IsScalar())
-                throw YAML::ParserException(entry.first.Mark(), "a key must be a plain string");
-            Tree value = convert(entry.second, depth + 1, budget);
+                throw Malformed{{line_of(entry.first.Mark()), "a key must be a plain string"}};
+            Tree value = convert(entry.second, text, depth + 1, budget);
             value.key = entry.first.Scalar();
             value.key_line = line_of(entry.first.Mark());
             // An empty value ("key:") is placed by yaml-cpp at the next
@@ -83,9 +93,11 @@ std::variant<Tree, YamlSyntaxError> parse_yaml(const std::string& text) {
             return YamlSyntaxError{line_of(documents[1].Mark()),
                                    "expected one YAML document, found " + std::to_string(documents.size())};
         Budget budget;
-        return convert(documents.front(), 0, budget);
+        return convert(documents.front(), text, 0, budget);
+    } catch (const Malformed& malformed) {
+        return malformed.error;
     } catch (const YAML::Exception& error) {
-        return YamlSyntaxError{line_of(error.mark), error.msg};
+        return explain_syntax_error(text, {line_of(error.mark), error.msg});
     }
 }
 

@@ -170,6 +170,48 @@ TEST_CASE("YAML syntax errors carry their line", "[config][problems]") {
     CHECK_THAT(result.problems[0].text(), Catch::Contains(":4: YAML syntax error: "));
 }
 
+TEST_CASE("YAML syntax errors name the likely cause and its line", "[config][problems]") {
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"listen: 127.0.0.1:0\ncookie:\n\tname: sid\n",
+         "sessiongate.yaml:3: YAML syntax error: a tab in the indentation; YAML indents with spaces only "
+         "(the parser: illegal map value)"},
+        {"cookie:\n  name: sid\n  \tpath: /\nthreads: 1\n",
+         "sessiongate.yaml:3: YAML syntax error: a tab in the indentation; YAML indents with spaces only "
+         "(the parser: illegal tab when looking for indentation)"},
+        // YAML lets a quoted value run over lines: it would swallow the keys below.
+        {"cookie:\n  name: \"sid\n  path: /app\nthreads: 2\n",
+         "sessiongate.yaml:2: YAML syntax error: the \" opened on this line is not closed on it (a quoted value "
+         "must end on the line where it starts)"},
+        {"store:\n  path: '/var/lib/sg\n",
+         "sessiongate.yaml:2: YAML syntax error: the ' opened on this line is not closed on it (a quoted value "
+         "must end on the line where it starts)"},
+        {"threads: 1\ncookie: {name: \"sid, path: /}\n",
+         "sessiongate.yaml:2: YAML syntax error: a quote opened on this line is not closed (the parser: end of "
+         "map flow not found)"},
+        {"cookie:\n    name: sid\n  path: /\n",
+         "sessiongate.yaml:3: YAML syntax error: this line is indented differently from the lines above it (the "
+         "parser: end of map not found)"},
+    };
+    for (const auto& [yaml, problem] : cases) {
+        INFO(yaml);
+        CHECK(problem_texts(load_yaml(yaml)) == std::vector<std::string>{problem});
+    }
+}
+
+TEST_CASE("quotes that close, tabs between values and quotes in plain text are fine", "[config][problems]") {
+    LoadResult result = load_yaml(
+        "store:\n  path: \"/var/lib/it\\\"s\"\n  url: 'redis://127.0.0.1:6379/0' # it's\n"
+        "header_prefix: X-Gate # a \"quote\nthreads:\t2\ncookie:\n  domain: 'example.com'\n"
+        "trusted_proxies: [\"10.0.0.0/8\",\n  '::1']\ninject: {member_id: X-Member's-Id}\n");
+    CHECK(problem_texts(result) == std::vector<std::string>{});
+    REQUIRE(result.config);
+    CHECK(result.config->store.path == "/var/lib/it\"s");
+    CHECK(result.config->header_prefix == "X-Gate");
+    CHECK(result.config->threads == 2);
+    CHECK(result.config->trusted_proxies == std::vector<std::string>{"10.0.0.0/8", "::1"});
+    CHECK(result.config->inject.front().second == "X-Member's-Id");
+}
+
 TEST_CASE("a missing file is one problem naming it", "[config][problems]") {
     LoadResult result = load_config("/nonexistent/sessiongate.yaml", {}, {});
     CHECK(result.config == nullptr);
