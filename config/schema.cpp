@@ -99,8 +99,9 @@ const Setting table[] = {
      "Prefix of the session headers; client-sent headers starting with it are always removed.",
      [](Target& t, const Tree& v) { t.config.header_prefix = read::token(v); }},
     {"secret_key_file", "path or null", "null",
-     "Keys, one per line, newest first. Required for the redis and cookie stores unless "
-     "SESSIONGATE_SECRET_KEYS holds them; lmdb makes one if absent.",
+     "Keys, one per line, newest first, each at least 32 characters. Required for the redis and cookie "
+     "stores unless SESSIONGATE_SECRET_KEYS holds them; with neither, run generates one for lmdb as "
+     "store.path/secret_key.",
      [](Target& t, const Tree& v) { t.config.secret_key_file = read::optional_text(v); }},
     {"strict_control", "boolean", "false",
      "A malformed X-Session-* response header: false ignores it (logged, counted), true answers 502.",
@@ -243,7 +244,8 @@ const Setting table[] = {
     {"routes[].max_lifetime", "seconds or null", "null", "max_lifetime for this route; null = max_lifetime.",
      [](Target& t, const Tree& v) { t.route->max_lifetime = read::optional_seconds(v, 0); }},
 
-    {"log.level", "debug | info | warn | error", "info", "Least severe event logged.",
+    {"log.level", "debug | info | warn | error", "info",
+     "Least severe level written; above info, the listening line is not written either.",
      [](Target& t, const Tree& v) {
          t.config.log.level = read::one_of<LogLevel>(v, {{"debug", LogLevel::Debug},
                                                          {"info", LogLevel::Info},

@@ -1,5 +1,7 @@
-// The schema table against the struct's defaults, the README table and the
-// example file, so none of them can drift from the code.
+// The schema table against the struct's defaults, the settings table of
+// docs/configuration.md and the example file, so none of them can drift
+// from the code.
+#include "config/reload.hpp"
 #include "config/schema.hpp"
 #include "config/tree.hpp"
 #include "config_test_support.hpp"
@@ -78,37 +80,19 @@ std::string escape_pipes(std::string_view text) {
     return out;
 }
 
-struct ReadmeRow {
-    std::string type, default_text, meaning;
-};
+constexpr std::string_view table_begin = "<!-- config-table:begin -->\n";
+constexpr std::string_view table_end = "<!-- config-table:end -->";
 
-// `| `key` | type | `default` | meaning |` rows between the markers.
-std::map<std::string, ReadmeRow> readme_rows() {
-    std::string readme = read_text(repository / "README.md");
-    auto begin = readme.find("<!-- config-table:begin -->");
-    auto end = readme.find("<!-- config-table:end -->");
-    REQUIRE(begin != std::string::npos);
-    REQUIRE(end != std::string::npos);
-    std::istringstream table(readme.substr(begin, end - begin));
-    std::map<std::string, ReadmeRow> rows;
-    auto unquote = [](std::string cell) {
-        while (!cell.empty() && cell.front() == ' ') cell.erase(0, 1);
-        while (!cell.empty() && cell.back() == ' ') cell.pop_back();
-        if (cell.size() >= 2 && cell.front() == '`' && cell.back() == '`') cell = cell.substr(1, cell.size() - 2);
-        return cell;
-    };
-    for (std::string line; std::getline(table, line);) {
-        if (!line.starts_with("| `")) continue;
-        std::vector<std::string> cells(1);
-        for (std::size_t i = 1; i < line.size(); ++i) {
-            if (line[i] == '\\' && i + 1 < line.size() && line[i + 1] == '|') cells.back() += line[++i];
-            else if (line[i] == '|') cells.emplace_back();
-            else cells.back() += line[i];
-        }
-        if (cells.size() < 4) continue;
-        rows[unquote(cells[0])] = ReadmeRow{unquote(cells[1]), unquote(cells[2]), unquote(cells[3])};
-    }
-    return rows;
+// The settings table of docs/configuration.md, as the schema describes it.
+// scripts/config_table.sh writes it into the document.
+std::string configuration_table() {
+    std::ostringstream out;
+    out << "| key | type | default | on reload | meaning |\n|---|---|---|---|---|\n";
+    for (const Setting& setting : settings())
+        out << "| `" << setting.path << "` | " << escape_pipes(setting.type) << " | `" << setting.default_text
+            << "` | " << (needs_restart(setting.path) ? "restart" : "applied") << " | " << escape_pipes(setting.doc)
+            << " |\n";
+    return out.str();
 }
 
 }  // namespace
@@ -133,20 +117,15 @@ TEST_CASE("every setting is documented", "[config][schema]") {
     }
 }
 
-TEST_CASE("the README table lists every setting with its type and default", "[config][schema][readme]") {
-    auto rows = readme_rows();
-    std::set<std::string> documented, in_code;
-    for (const auto& [key, row] : rows) documented.insert(key);
-    for (const Setting& setting : settings()) in_code.emplace(setting.path);
-    CHECK(documented == in_code);
-    for (const Setting& setting : settings()) {
-        auto row = rows.find(std::string(setting.path));
-        if (row == rows.end()) continue;
-        INFO(setting.path);
-        CHECK(row->second.type == setting.type);
-        CHECK(row->second.default_text == setting.default_text);
-        CHECK_FALSE(row->second.meaning.empty());
-    }
+TEST_CASE("docs/configuration.md lists every setting as the schema does", "[config][schema][docs]") {
+    std::string document = read_text(repository / "docs" / "configuration.md");
+    auto begin = document.find(table_begin);
+    auto end = document.find(table_end);
+    REQUIRE(begin != std::string::npos);
+    REQUIRE(end != std::string::npos);
+    begin += table_begin.size();
+    INFO("run scripts/config_table.sh to write the table from config/schema.cpp");
+    CHECK(document.substr(begin, end - begin) == configuration_table());
 }
 
 TEST_CASE("the example file shows every key at its default and passes", "[config][schema][example]") {
@@ -181,10 +160,5 @@ TEST_CASE("the example file shows every key at its default and passes", "[config
     }
 }
 
-// `unit_config "[.readme-table]"` prints the README rows from the schema.
-TEST_CASE("print the README table", "[.readme-table]") {
-    std::cout << "| key | type | default | meaning |\n|---|---|---|---|\n";
-    for (const Setting& setting : settings())
-        std::cout << "| `" << setting.path << "` | " << escape_pipes(setting.type) << " | `" << setting.default_text
-                  << "` | " << escape_pipes(setting.doc) << " |\n";
-}
+// `unit_config "[.config-table]"` prints the table (scripts/config_table.sh).
+TEST_CASE("print the configuration table", "[.config-table]") { std::cout << configuration_table(); }
