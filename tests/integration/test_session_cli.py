@@ -192,11 +192,12 @@ class Sweeper(SessionTestCase):
 
     def test_expired_sessions_are_swept_in_the_background(self):
         c = self.client()
-        c.get("/", reply=[upd({"short": 1}), ["X-Session-Expiry", "1"]])
+        # Saved (it got a cookie); with a 1 s expiry and a 1 s sweep it may be
+        # gone by the time the store is listed, so it is not listed here.
+        self.assertIsNotNone(c.get("/", reply=[upd({"short": 1}), ["X-Session-Expiry", "1"]]).cookie())
         live = self.client()
         live.update({"live": 1})
         live_handle = live.get("/").handle
-        self.assertEqual(len(self.stored()), 2)
         deadline = time.monotonic() + 8
         handles = None
         while time.monotonic() < deadline:
