@@ -1,28 +1,51 @@
-// Client side of ClientConnection: reading and checking request heads,
-// local answers, keep-alive and closing. The upstream side (relaying and the
-// session moments) is in connection_relay.cpp.
+// Client side of ClientConnection: idle and parked waits, reading and
+// checking request heads, the one deadline, local answers, keep-alive and
+// closing. The exchange itself: request_relay.cpp, response_relay.cpp and
+// connection_session.cpp.
 #include "proxy/connection.hpp"
 
-#include "proxy/header_rewrite.hpp"
+#include "base/http_text.hpp"
 #include "proxy/log.hpp"
+#include "proxy/message_rules.hpp"
 #include "proxy/request_head.hpp"
-#include "proxy/session_headers.hpp"
 
-#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/write.hpp>
 
 namespace sessiongate::proxy {
 
 namespace net = boost::asio;
+namespace beast = boost::beast;
+using std::chrono::milliseconds;
 
-ClientConnection::ClientConnection(Worker& worker, net::ip::tcp::socket socket)
-    : worker_(worker),
-      settings_(worker.settings),
-      client_(std::move(socket)),
-      client_buffer_(settings_->config->limits.max_request_header_bytes + 2 * read_chunk),
-      body_buffer_(new char[body_buffer_size]) {
+namespace {
+
+// An idle connection keeps its buffer this long (a keep-alive client's next
+// request usually comes sooner), then parks without one.
+constexpr auto park_after = milliseconds(200);
+constexpr auto linger_time = std::chrono::seconds(2);
+
+// absolute-form (RFC 9112 3.2.2) to origin-form; `authority` receives the
+// target's authority. Empty when the target is not http(s)://authority[/...].
+std::string origin_form(std::string_view target, std::string& authority) {
+    auto scheme_end = target.find("://");
+    if (scheme_end == std::string_view::npos) return {};
+    auto scheme = target.substr(0, scheme_end);
+    if (!text::equals_ignoring_case(scheme, "http") && !text::equals_ignoring_case(scheme, "https")) return {};
+    auto rest = target.substr(scheme_end + 3);
+    auto path_start = rest.find_first_of("/?");
+    authority = std::string(rest.substr(0, path_start));
+    if (authority.empty() || authority.find('@') != std::string::npos) return {};
+    if (path_start == std::string_view::npos) return "/";
+    std::string origin(rest.substr(path_start));
+    if (origin.front() == '?') origin.insert(origin.begin(), '/');
+    return origin;
+}
+
+}  // namespace
+
+ClientConnection::ClientConnection(Worker& worker, Socket socket)
+    : worker_(worker), settings_(worker.settings), client_(std::move(socket)) {
     worker_.connections.insert(this);
     worker_.shared.metrics.connections_open.fetch_add(1, std::memory_order_relaxed);
     Metrics::add(worker_.shared.metrics.connections_accepted);
@@ -35,197 +58,279 @@ ClientConnection::~ClientConnection() {
 
 void ClientConnection::start() {
     beast::error_code ec;
-    auto peer = client_.socket().remote_endpoint(ec);
+    auto peer = client_.remote_endpoint(ec);
     if (ec) return;  // already gone
     peer_address_ = peer.address();
     peer_ip_ = peer_address_.to_string();
-    client_.socket().set_option(net::ip::tcp::no_delay(true), ec);
-    head_started_ = Clock::now();
-    do_read_head();
+    client_.set_option(net::ip::tcp::no_delay(true), ec);
+    // A new connection waits without a buffer, as a parked one does, but
+    // the head's time runs from the accept.
+    head_started_ = idle_since_ = Clock::now();
+    arm(Wait::Head, config().timeouts.request_header);
+    idle_ = parked_ = true;
+    client_.async_read_some(net::buffer(&first_byte_, 1),
+                            guarded([this](beast::error_code ec, std::size_t n) { on_first_byte(ec, n); }));
 }
 
 void ClientConnection::close_if_idle() {
-    if (idle_) client_.cancel();
+    if (idle_) close();
 }
 
-std::chrono::milliseconds ClientConnection::remaining_head_time() const {
-    auto deadline = head_started_ + settings_->config->timeouts.request_header;
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    return std::max(left, std::chrono::milliseconds(1));
+// -- the deadline ------------------------------------------------------------
+
+void ClientConnection::arm(Wait what, milliseconds timeout) {
+    waiting_ = what;
+    deadline_ = Clock::now() + timeout;
 }
 
-// -- read_head ---------------------------------------------------------------
+void ClientConnection::on_tick(Clock::time_point now) {
+    if (waiting_ != Wait::Nothing && now >= deadline_) return on_timeout(std::exchange(waiting_, Wait::Nothing));
+    if (idle_ && !parked_ && !parking_ && now - idle_since_ >= park_after) {
+        // The pending read gives the buffer back when it is cancelled
+        // (on_idle_read); bytes it already took are kept.
+        parking_ = true;
+        beast::error_code ignored;
+        client_.cancel(ignored);
+    }
+}
+
+void ClientConnection::on_timeout(Wait what) {
+    ++epoch_;  // whatever was pending belongs to a step that is over
+    switch (what) {
+    case Wait::Head:
+        if (in_.empty()) return close();  // not a byte: nothing to answer
+        return respond_locally(408, "request head not received in time");
+    case Wait::ClientBody:
+        if (ex_->response_started) return close();
+        return respond_locally(408, "request body not received in time");
+    case Wait::Connect: return upstream_failed(beast::error::timeout, "connect");
+    case Wait::UpstreamWrite: return upstream_failed(beast::error::timeout, "send request");
+    case Wait::UpstreamResponse: return upstream_failed(beast::error::timeout, "read response head");
+    case Wait::UpstreamBody: return upstream_failed(beast::error::timeout, "read response body");
+    case Wait::ClientWrite:
+        ex_->log_note = "client too slow to read the response";
+        log_request();
+        return close();
+    case Wait::Idle:
+    case Wait::Linger:
+    case Wait::Nothing: return close();
+    }
+}
+
+// -- idle ----------------------------------------------------------------------
+
+void ClientConnection::go_idle() {
+    if (worker_.shared.draining.load(std::memory_order_relaxed)) return close();
+    idle_ = true;
+    idle_since_ = Clock::now();
+    arm(Wait::Idle, config().timeouts.keepalive);
+    in_.reserve(worker_.buffers, config().limits.max_request_header_bytes + 1);
+    client_.async_read_some(net::buffer(in_.space(), in_.space_size()),
+                            guarded([this](beast::error_code ec, std::size_t n) { on_idle_read(ec, n); }));
+}
+
+void ClientConnection::on_idle_read(beast::error_code ec, std::size_t bytes) {
+    if (ec == net::error::operation_aborted && parking_) {
+        // Parked: the buffer goes back; one byte of room is all a wait needs.
+        parking_ = false;
+        parked_ = true;
+        in_.release();
+        return client_.async_read_some(net::buffer(&first_byte_, 1),
+                                       guarded([this](beast::error_code ec, std::size_t n) { on_first_byte(ec, n); }));
+    }
+    idle_ = parking_ = false;
+    if (ec) return close();  // closed, reset, or draining
+    in_.commit(bytes);
+    head_started_ = Clock::now();
+    arm(Wait::Head, config().timeouts.request_header);
+    scan_head();
+}
+
+void ClientConnection::on_first_byte(beast::error_code ec, std::size_t bytes) {
+    idle_ = parked_ = false;
+    if (ec || bytes == 0) return close();
+    if (!first_request_) {
+        head_started_ = Clock::now();
+        arm(Wait::Head, config().timeouts.request_header);
+    }
+    in_.reserve(worker_.buffers, config().limits.max_request_header_bytes + 1);
+    *in_.space() = first_byte_;
+    in_.commit(1);
+    scan_head();
+}
+
+// -- read_head -------------------------------------------------------------------
 
 void ClientConnection::do_read_head() {
-    // A pipelined request may already be complete in the buffer.
-    auto data = std::string_view(static_cast<const char*>(client_buffer_.data().data()),
-                                 client_buffer_.size());
-    if (auto skip = leading_empty_lines(data)) {
-        client_buffer_.consume(skip);
-        data.remove_prefix(skip);
-        scanned_ = 0;
-    }
-    const auto& limits = settings_->config->limits;
-    if (auto end = find_head_end(data, scanned_)) {
-        if (end->malformed) return respond_locally(400, "bare LF in request head");
-        if (end->length > limits.max_request_header_bytes)
-            return respond_locally(431, "request head too large");
-        return on_head_complete(end->length);
-    }
-    scanned_ = data.size();
-    if (data.size() >= limits.max_request_header_bytes)
-        return respond_locally(431, "request head too large");
-
-    idle_ = data.empty();
-    if (idle_ && worker_.shared.draining.load(std::memory_order_relaxed)) return close();
-    const auto& timeouts = settings_->config->timeouts;
-    if (idle_ && !first_request_) client_.expires_after(timeouts.keepalive);
-    else client_.expires_after(remaining_head_time());
-
-    // The buffer's own bound matters too: a reload may have raised the limit.
-    auto space = std::min({read_chunk, limits.max_request_header_bytes - data.size(),
-                           client_buffer_.max_size() - data.size() - 1});
+    auto limit = config().limits.max_request_header_bytes;
+    in_.reserve(worker_.buffers, limit + 1);
     // Read one byte past the limit so "too large" is seen, not waited for.
-    client_.async_read_some(client_buffer_.prepare(space + 1),
-                            beast::bind_front_handler(&ClientConnection::on_read_head,
-                                                      shared_from_this()));
+    auto room = std::min(in_.space_size(), limit + 1 - std::min(limit, in_.size()));
+    client_.async_read_some(net::buffer(in_.space(), room),
+                            guarded([this](beast::error_code ec, std::size_t n) { on_head_read(ec, n); }));
 }
 
-void ClientConnection::on_read_head(beast::error_code ec, std::size_t bytes) {
-    bool was_idle = idle_;
-    idle_ = false;
-    if (ec == beast::error::timeout && !was_idle) {
-        // The timeout closed the socket already: logged, not answered.
-        status_ = 408;
-        log_note_ = "request head not received in time";
-        log_request();
+void ClientConnection::on_head_read(beast::error_code ec, std::size_t bytes) {
+    if (ec) return close();  // closed or reset mid-head: nobody to answer
+    in_.commit(bytes);
+    scan_head();
+}
+
+void ClientConnection::scan_head() {
+    if (auto skip = leading_empty_lines(in_.data())) {
+        in_.consume(skip);
+        scanned_ = 0;
     }
-    if (ec) return close();  // closed, reset, idle timeout or draining
-    client_buffer_.commit(bytes);
-    if (was_idle) request_started_ = head_started_ = Clock::now();
+    auto limit = config().limits.max_request_header_bytes;
+    if (auto end = find_head_end(in_.data(), scanned_)) {
+        scanned_ = 0;
+        if (end->malformed) return respond_locally(400, "bare LF in request head");
+        if (end->length > limit) return respond_locally(431, "request head too large");
+        return on_head_complete(end->length);
+    }
+    scanned_ = in_.size();
+    if (in_.size() > limit) return respond_locally(431, "request head too large");
     do_read_head();
 }
 
-void ClientConnection::on_head_complete(std::size_t head_length) {
-    auto head = std::string_view(static_cast<const char*>(client_buffer_.data().data()), head_length);
-    scanned_ = 0;
-    request_started_ = Clock::now();
-    // Nothing of the previous exchange on this connection carries over.
-    request_writer_.reset();
-    response_writer_.reset();
-    response_.reset();
-    local_response_.reset();
-    session_ = {};
-    cookie_ = {};
-    control_ = {};
-    status_ = 0;
-    bytes_out_ = 0;
-    log_note_.clear();
-    method_.clear();
-    target_.clear();
-    request_piece_ready_ = response_head_sent_ = early_answer_sought_ = sent_continue_ = expects_continue_ = websocket_ = head_request_ =
-        false;
+void ClientConnection::on_head_complete(std::size_t length) {
+    ex_.emplace();
+    auto& ex = *ex_;
     settings_ = worker_.settings;  // a reload applies from the next request on
     peer_trusted_ = settings_->trusted.contains(peer_address_);
     Metrics::add(worker_.shared.metrics.requests);
-    const auto& config = *settings_->config;
+    const auto& limits = config().limits;
 
+    auto head = in_.data().substr(0, length);
     auto verdict = check_request_head(head);
     if (!verdict.ok()) return respond_locally(verdict.status, verdict.reason);
-
-    request_.emplace();
-    request_->header_limit(static_cast<std::uint32_t>(config.limits.max_request_header_bytes));
-    request_->body_limit(config.limits.max_request_body_bytes);
+    auto& parser = ex.request.emplace();
+    parser.header_limit(static_cast<std::uint32_t>(limits.max_request_header_bytes));
+    parser.body_limit(limits.max_request_body_bytes);
     beast::error_code ec;
-    request_->put(net::buffer(head.data(), head.size()), ec);
-    client_buffer_.consume(head_length);
+    parser.put(net::buffer(head.data(), head.size()), ec);
+    in_.consume(length);
+    ex.bytes_in = length;
     if (ec == http::error::body_limit) return respond_locally(413, "request body too large");
-    if (ec || !request_->is_header_done()) return respond_locally(400, "malformed request head");
+    if (ec || !parser.is_header_done()) return respond_locally(400, "malformed request head");
 
-    auto& req = request_->get();
-    method_ = std::string(req.method_string());
-    target_ = std::string(req.target());
-    head_request_ = req.method() == http::verb::head;
-    keep_alive_ = req.keep_alive();
-    websocket_ = is_websocket_upgrade(req);
+    auto& req = parser.get();
+    ex.method = std::string(req.method_string());
+    ex.target = std::string(req.target());
+    ex.head_request = req.method() == http::verb::head;
+    ex.keep_alive = req.keep_alive();
+    ex.websocket = is_websocket_upgrade(req);
     if (req.method() == http::verb::connect) return respond_locally(405, "CONNECT not supported");
-    if (target_.front() != '/' && !(target_ == "*" && req.method() == http::verb::options)) {
-        // absolute-form (RFC 9112 3.2.2): sent on in origin-form, and the
-        // target's authority replaces Host.
+    if (ex.target.front() != '/' && !(ex.target == "*" && req.method() == http::verb::options)) {
+        // absolute-form: sent on in origin-form; the target's authority replaces Host.
         std::string authority;
-        auto origin = origin_form(target_, authority);
+        auto origin = origin_form(ex.target, authority);
         if (origin.empty() || !is_valid_host(authority)) return respond_locally(400, "malformed request target");
         req.target(origin);
         req.set(http::field::host, authority);
-        target_ = origin;
+        ex.target = origin;
     }
-
     auto expect = req[http::field::expect];
-    expects_continue_ = beast::iequals(expect, "100-continue");
-    if (!expect.empty() && !expects_continue_) return respond_locally(417, "unsupported Expect");
+    ex.expects_continue = text::equals_ignoring_case(expect, "100-continue");
+    if (!expect.empty() && !ex.expects_continue) return respond_locally(417, "unsupported Expect");
 
-    auto path = std::string_view(target_).substr(0, target_.find('?'));
-    policy_ = session::policy_for(config, path);
-    strip_reserved_request_headers(req, config);
-    cookie_ = take_session_cookie(req, config);
+    // A trusted proxy in front names the request; anyone else gets our name for it.
+    auto sent_id = req["X-Request-Id"];
+    ex.request_id = peer_trusted_ && is_sane_request_id(sent_id) ? std::string(sent_id) : new_request_id();
+    req.set("X-Request-Id", ex.request_id);
 
-    chunked_check_ = {};
-    if (request_->chunked() && !check_chunked_framing(std::string_view(
-                                   static_cast<const char*>(client_buffer_.data().data()),
-                                   client_buffer_.size())))
-        return respond_locally(400, "malformed chunked body");
-    do_load_session();
+    session_.on_request_head(req, std::string_view(ex.target).substr(0, ex.target.find('?')));
+
+    if (parser.chunked()) {
+        ex.request_framing = BodyFraming::Chunked;
+        // Raw bytes first: the strict framing check runs before Beast parses.
+        if (!request_relay_.take_client_bytes(in_.size())) return;
+    } else if (auto n = parser.content_length(); n && *n > 0) {
+        ex.request_framing = BodyFraming::Length;
+        ex.request_left = *n;
+    }
+    session_.load();
 }
 
-bool ClientConnection::check_chunked_framing(std::string_view bytes) {
-    if (!chunked_check_.done()) chunked_check_.feed(bytes);
-    return !chunked_check_.failed();
-}
+// -- exchange end, local answers and closing ---------------------------------------
 
-std::string ClientConnection::origin_form(std::string_view target, std::string& authority) {
-    auto scheme_end = target.find("://");
-    if (scheme_end == std::string_view::npos) return {};
-    auto scheme = target.substr(0, scheme_end);
-    if (!beast::iequals(scheme, "http") && !beast::iequals(scheme, "https")) return {};
-    auto rest = target.substr(scheme_end + 3);
-    auto path_start = rest.find_first_of("/?");
-    authority = std::string(rest.substr(0, path_start));
-    if (authority.empty() || authority.find('@') != std::string::npos) return {};
-    if (path_start == std::string_view::npos) return "/";
-    std::string origin(rest.substr(path_start));
-    if (origin.front() == '?') origin.insert(origin.begin(), '/');
-    return origin;
+void ClientConnection::finish_exchange() {
+    ++epoch_;  // nothing of this exchange runs on
+    waiting_ = Wait::Nothing;
+    bool keep_alive = ex_->keep_alive;
+    bool read_whole = ex_->request_read_whole();
+    ex_.reset();
+    first_request_ = false;
+    if (!keep_alive) return read_whole ? close() : close_lingering();
+    if (in_.empty()) return go_idle();
+    // A pipelined request is here already: its head's time starts now.
+    head_started_ = Clock::now();
+    arm(Wait::Head, config().timeouts.request_header);
+    scan_head();
 }
-
-// -- local answers and closing -------------------------------------------------
 
 void ClientConnection::respond_locally(unsigned status, std::string_view reason, bool close_after) {
-    upstream_.reset();  // an abandoned exchange: never reuse that upstream connection
-    status_ = status;
-    log_note_ = std::string(reason);
+    if (!ex_) ex_.emplace();
+    auto& ex = *ex_;
+    ++epoch_;
+    drop_upstream();  // an abandoned exchange: never reuse that upstream connection
+    beast::error_code ignored;
+    client_.cancel(ignored);
+    ex.status = status;
+    ex.log_note = std::string(reason);
+    ex.keep_alive = ex.keep_alive && !close_after;
     if (status >= 400 && status < 500) Metrics::add(worker_.shared.metrics.rejected_requests);
-    auto& res = local_response_.emplace(static_cast<http::status>(status), 11);
-    res.set(http::field::content_type, "text/plain; charset=utf-8");
-    res.set(http::field::cache_control, "no-store");
-    res.body() = std::string(http::obsolete_reason(res.result())) + "\n";
-    res.keep_alive(!close_after);
-    res.prepare_payload();
-    keep_alive_ = !close_after;
-    client_.expires_after(settings_->config->timeouts.request_body);
-    http::async_write(client_, res,
-                      [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
-                          self->bytes_out_ += bytes;
-                          self->log_request();
-                          if (ec || !self->keep_alive_) return self->close_lingering();
-                          self->first_request_ = false;
-                          self->do_read_head();
-                      });
+    auto body = std::string(http::obsolete_reason(static_cast<http::status>(status))) + "\n";
+    local_answer_ = "HTTP/1.1 " + std::to_string(status) + " " + body.substr(0, body.size() - 1) +
+                    "\r\nContent-Type: text/plain; charset=utf-8\r\nCache-Control: no-store\r\nContent-Length: " +
+                    std::to_string(body.size()) +
+                    (ex.keep_alive ? "\r\nConnection: keep-alive\r\n\r\n" : "\r\nConnection: close\r\n\r\n") + body;
+    ex.response_started = true;
+    arm(Wait::ClientWrite, config().timeouts.request_body);
+    net::async_write(client_, net::buffer(local_answer_),
+                     guarded([this](beast::error_code ec, std::size_t bytes) {
+                         ex_->bytes_out += bytes;
+                         log_request();
+                         if (ec) return close();
+                         finish_exchange();
+                     }));
+}
+
+void ClientConnection::upstream_failed(beast::error_code ec, std::string_view during) {
+    bool timed_out = ec == beast::error::timeout;
+    Metrics::add(worker_.shared.metrics.upstream_errors);
+    log_error("upstream_error", log_fields({{"during", during},
+                                            {"error", ec.message()},
+                                            {"upstream", config().upstream.url()}}));
+    if (ex_->response_started) {
+        // The head is out: all we can do is cut the client off too, so it
+        // sees a truncated response, never a wrong one.
+        ex_->log_note = std::string("upstream failed: ") + std::string(during);
+        log_request();
+        return close();
+    }
+    // The request was read whole: the client connection can go on (as nginx).
+    bool close_after = !ex_->request_read_whole();
+    respond_locally(timed_out ? 504 : 502, timed_out ? "upstream timed out" : "upstream failed", close_after);
+}
+
+void ClientConnection::drop_upstream() {
+    if (!ex_ || !ex_->upstream) return;
+    beast::error_code ignored;
+    ex_->upstream->close(ignored);
+    ex_->upstream.reset();
 }
 
 void ClientConnection::close() {
+    if (closed_) return;
+    closed_ = true;
+    ++epoch_;
+    waiting_ = Wait::Nothing;
+    idle_ = false;
+    drop_upstream();
     beast::error_code ignored;
-    client_.socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
-    client_.close();
+    client_.shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+    client_.close(ignored);
 }
 
 void ClientConnection::close_lingering() {
@@ -233,37 +338,50 @@ void ClientConnection::close_lingering() {
     // drain what arrives for a moment, so our answer is not lost to a TCP
     // reset (nginx's lingering close).
     beast::error_code ec;
-    client_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
-    if (ec) return client_.close();
-    client_.expires_after(std::chrono::seconds(2));
+    client_.shutdown(net::ip::tcp::socket::shutdown_send, ec);
+    if (ec) return close();
+    arm(Wait::Linger, std::chrono::duration_cast<milliseconds>(linger_time));
     linger_budget_ = std::size_t(1) << 20;
     on_lingering_read({}, 0);
 }
 
 void ClientConnection::on_lingering_read(beast::error_code ec, std::size_t bytes) {
-    if (ec || bytes >= linger_budget_) return client_.close();
+    if (ec || bytes >= linger_budget_) return close();
     linger_budget_ -= bytes;
-    client_buffer_.clear();
-    client_.async_read_some(client_buffer_.prepare(std::min(read_chunk, client_buffer_.max_size())),
-                            beast::bind_front_handler(&ClientConnection::on_lingering_read, shared_from_this()));
+    in_.reserve(worker_.buffers, BufferPool::block_size);
+    in_.clear();
+    client_.async_read_some(net::buffer(in_.space(), in_.space_size()),
+                            guarded([this](beast::error_code ec, std::size_t n) { on_lingering_read(ec, n); }));
+}
+
+boost::json::object ClientConnection::log_fields(boost::json::object more) const {
+    if (ex_) {
+        more["request_id"] = ex_->request_id;
+        more["target"] = ex_->target.size() > 512 ? ex_->target.substr(0, 512) : ex_->target;
+    }
+    return more;
 }
 
 void ClientConnection::log_request() {
+    auto& ex = *ex_;
     auto& metrics = worker_.shared.metrics;
-    if (status_ >= 100 && status_ < 600) Metrics::add(metrics.responses_by_class[status_ / 100]);
-    if (!settings_->config->log.access || !log_enabled(config::LogLevel::Info)) return;
-    auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - request_started_);
-    boost::json::object line{
-        {"method", method_},
-        {"target", target_.size() > 512 ? target_.substr(0, 512) : target_},
-        {"status", status_},
+    if (ex.status >= 100 && ex.status < 600) Metrics::add(metrics.responses_by_class[ex.status / 100]);
+    if (!config().log.access || !log_enabled(config::LogLevel::Info)) return;
+    auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - ex.started);
+    auto line = log_fields({
+        {"method", ex.method},
+        {"status", ex.status},
         {"peer", peer_ip_},
         {"duration_us", elapsed.count()},
-        {"bytes_out", bytes_out_},
-        {"session_state", session::to_string(session_.state)},
-    };
-    if (session_.state == session::SessionState::Active) line["session"] = session_.record.handle;
-    if (!log_note_.empty()) line["note"] = log_note_;
+        {"bytes_in", ex.bytes_in},
+        {"bytes_out", ex.bytes_out},
+        {"session_state", session::to_string(ex.session.state)},
+    });
+    if (ex.upstream_first_byte != Clock::time_point{})
+        line["upstream_us"] =
+            std::chrono::duration_cast<std::chrono::microseconds>(ex.upstream_first_byte - ex.started).count();
+    if (ex.session.state == session::SessionState::Active) line["session"] = ex.session.record.handle;
+    if (!ex.log_note.empty()) line["note"] = ex.log_note;
     log_event("request", std::move(line));
 }
 

@@ -130,6 +130,7 @@ HeadVerdict check_request_head(std::string_view head) {
     else return bad("malformed HTTP version");
 
     int hosts = 0;
+    bool empty_host = false;
     bool saw_transfer_encoding = false;
     std::string transfer_encoding;
     bool saw_content_length = false;
@@ -152,6 +153,7 @@ HeadVerdict check_request_head(std::string_view head) {
         if (iequals(name, "host")) {
             ++hosts;
             if (!is_valid_host(value)) return bad("malformed Host");
+            empty_host = empty_host || value.empty();
         } else if (iequals(name, "content-length")) {
             bool ok = true;
             auto n = parse_content_length(value, ok);
@@ -168,6 +170,10 @@ HeadVerdict check_request_head(std::string_view head) {
 
     if (http11 && hosts != 1) return bad(hosts == 0 ? "missing Host" : "several Host headers");
     if (hosts > 1) return bad("several Host headers");
+    // RFC 9112 3.2: an empty Host is only for a target without an authority,
+    // which only absolute-form can be; origin-form and "*" need a real one.
+    bool absolute_form = target.front() != '/' && target != "*";
+    if (empty_host && !absolute_form) return bad("empty Host");
 
     if (saw_transfer_encoding) {
         if (!http11) return bad("Transfer-Encoding in HTTP/1.0");

@@ -41,7 +41,7 @@ struct HeadVerdict {
 /// Checks one complete head (request line to the blank line inclusive):
 /// byte set (no NUL, bare CR or other control bytes), request-line shape,
 /// field-name tokens with the colon right after, no obs-fold, exactly one
-/// Host in HTTP/1.1, and unambiguous framing (Content-Length digits only and
+/// Host in HTTP/1.1 (empty only with an absolute-form target), and unambiguous framing (Content-Length digits only and
 /// never differing; Transfer-Encoding only as `chunked`, never with
 /// Content-Length, never in HTTP/1.0).
 HeadVerdict check_request_head(std::string_view head);

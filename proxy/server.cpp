@@ -113,7 +113,7 @@ private:
     void do_accept() {
         // Round-robin: each accepted socket belongs to the next I/O thread.
         auto& worker = *workers_[next_worker_++ % workers_.size()];
-        acceptor_->async_accept(worker.ioc, [this, &worker](boost::system::error_code ec, tcp::socket socket) {
+        acceptor_->async_accept(worker.ioc, [this, &worker](boost::system::error_code ec, Socket socket) {
             if (!acceptor_->is_open()) return;
             if (ec) {
                 // Out of descriptors and the like: pause instead of spinning.

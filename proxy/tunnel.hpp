@@ -2,14 +2,16 @@
 // (WebSocket): no parsing, no buffering beyond one fixed buffer per direction.
 #pragma once
 
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include "proxy/socket.hpp"
+
+#include <boost/asio/steady_timer.hpp>
 
 #include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 namespace sessiongate::proxy {
 
@@ -18,30 +20,31 @@ public:
     /// `*_leftover`: bytes each side sent after its head, not yet forwarded.
     /// `open_connections` counts the tunnel while it lives (SIGTERM drain waits
     /// for it); a tunnel quiet both ways for `idle_timeout` is closed.
-    Tunnel(boost::beast::tcp_stream client, boost::beast::tcp_stream upstream,
-           boost::beast::flat_buffer client_leftover, boost::beast::flat_buffer upstream_leftover,
+    Tunnel(Socket client, Socket upstream, std::string client_leftover, std::string upstream_leftover,
            std::chrono::milliseconds idle_timeout, std::atomic<std::int64_t>& open_connections);
     ~Tunnel();
     void start();
 
 private:
     struct Direction {
-        boost::beast::tcp_stream* from;
-        boost::beast::tcp_stream* to;
-        boost::beast::flat_buffer leftover;
+        Socket* from;
+        Socket* to;
+        std::string leftover;
         std::array<char, 16 * 1024> buffer{};
         bool done = false;
     };
     void pump(Direction& direction);
-    void on_read(Direction& direction, boost::beast::error_code ec, std::size_t bytes);
+    void on_read(Direction& direction, boost::system::error_code ec, std::size_t bytes);
     void finish(Direction& direction);
-    void extend_deadline();
+    void watch_idle();
 
-    boost::beast::tcp_stream client_;
-    boost::beast::tcp_stream upstream_;
+    Socket client_;
+    Socket upstream_;
     Direction up_;    // client -> upstream
     Direction down_;  // upstream -> client
+    boost::asio::steady_timer idle_timer_;
     std::chrono::milliseconds idle_timeout_;
+    std::chrono::steady_clock::time_point last_traffic_;
     std::atomic<std::int64_t>& open_connections_;
 };
 

@@ -1,39 +1,52 @@
 #include "proxy/upstream_pool.hpp"
 
-#include <sys/socket.h>
+#include <boost/asio/error.hpp>
 
 namespace sessiongate::proxy {
-namespace {
 
-// A peek that must find nothing to read: 0 means the peer closed, data means
-// it sent something unasked (a late error page); either way unusable.
-bool still_open(UpstreamPool::Stream& stream) {
-    char byte;
-    auto fd = stream.socket().native_handle();
-    ssize_t n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
-}
-
-}  // namespace
-
-std::optional<UpstreamPool::Stream> UpstreamPool::take(const Endpoint& endpoint) {
-    auto now = std::chrono::steady_clock::now();
+std::optional<Socket> UpstreamPool::take(const Endpoint& endpoint) {
+    auto now = Clock::now();
     // Most recently used first: the warmest connection is the likeliest alive.
-    while (!idle_.empty()) {
-        Idle idle = std::move(idle_.back());
-        idle_.pop_back();
-        if (idle.endpoint != endpoint || now - idle.since > idle_timeout_) continue;
-        if (!still_open(idle.stream)) continue;
-        return std::move(idle.stream);
+    for (auto it = idle_.rbegin(); it != idle_.rend(); ++it) {
+        if (it->endpoint != endpoint) continue;
+        auto where = std::prev(it.base());
+        if (now - where->since > idle_timeout_) {
+            idle_.erase(where);
+            return take(endpoint);
+        }
+        boost::system::error_code ignored;
+        where->socket.cancel(ignored);  // the armed read ends as aborted, unseen
+        Socket socket = std::move(where->socket);
+        idle_.erase(where);
+        return socket;
     }
     return std::nullopt;
 }
 
-void UpstreamPool::put(Stream stream, const Endpoint& endpoint) {
+void UpstreamPool::put(Socket socket, const Endpoint& endpoint) {
     if (max_idle_ == 0) return;  // pooling off: the connection closes here
     while (idle_.size() >= max_idle_) idle_.pop_front();  // drop the oldest
-    stream.expires_never();
-    idle_.emplace_back(Idle{std::move(stream), endpoint, std::chrono::steady_clock::now()});
+    auto id = next_id_++;
+    auto& idle = idle_.emplace_back(Idle{std::move(socket), endpoint, Clock::now(), id});
+    // Anything readable on an idle connection (its close, a late error page)
+    // makes it unusable. The handler touches the pool only when it was not
+    // cancelled, and the pool outlives every handler (the worker destroys its
+    // io_context first).
+    idle.socket.async_read_some(boost::asio::buffer(&idle.byte, 1),
+                                [this, id](boost::system::error_code ec, std::size_t) { on_readable(id, ec); });
+}
+
+void UpstreamPool::on_readable(std::uint64_t id, boost::system::error_code ec) {
+    if (ec == boost::asio::error::operation_aborted) return;  // taken or closed meanwhile
+    for (auto it = idle_.begin(); it != idle_.end(); ++it)
+        if (it->id == id) {
+            idle_.erase(it);
+            return;
+        }
+}
+
+void UpstreamPool::sweep(Clock::time_point now) {
+    while (!idle_.empty() && now - idle_.front().since > idle_timeout_) idle_.pop_front();
 }
 
 void UpstreamPool::set_limits(std::size_t max_idle, std::chrono::milliseconds idle_timeout) {
