@@ -124,7 +124,7 @@ void ClientConnection::go_idle() {
     idle_ = true;
     idle_since_ = Clock::now();
     arm(Wait::Idle, config().timeouts.keepalive);
-    in_.reserve(worker_.buffers, config().limits.max_request_header_bytes + 1);
+    in_.reserve(worker_.buffers, BufferPool::block_size);
     client_.async_read_some(net::buffer(in_.space(), in_.space_size()),
                             guarded([this](beast::error_code ec, std::size_t n) { on_idle_read(ec, n); }));
 }
@@ -153,7 +153,7 @@ void ClientConnection::on_first_byte(beast::error_code ec, std::size_t bytes) {
         head_started_ = Clock::now();
         arm(Wait::Head, config().timeouts.request_header);
     }
-    in_.reserve(worker_.buffers, config().limits.max_request_header_bytes + 1);
+    in_.reserve(worker_.buffers, BufferPool::block_size);
     *in_.space() = first_byte_;
     in_.commit(1);
     scan_head();
@@ -162,8 +162,10 @@ void ClientConnection::on_first_byte(beast::error_code ec, std::size_t bytes) {
 // -- read_head -------------------------------------------------------------------
 
 void ClientConnection::do_read_head() {
+    // A pooled block holds any usual head; only a limit above its size
+    // makes the buffer grow, and only for a head that needs it.
     auto limit = config().limits.max_request_header_bytes;
-    in_.reserve(worker_.buffers, limit + 1);
+    in_.reserve(worker_.buffers, in_.has_storage() && in_.space_size() == 0 ? limit + 1 : BufferPool::block_size);
     // Read one byte past the limit so "too large" is seen, not waited for.
     auto room = std::min(in_.space_size(), limit + 1 - std::min(limit, in_.size()));
     client_.async_read_some(net::buffer(in_.space(), room),
@@ -194,7 +196,7 @@ void ClientConnection::scan_head() {
 }
 
 void ClientConnection::on_head_complete(std::size_t length) {
-    ex_.emplace();
+    ex_ = std::make_unique<Exchange>();
     auto& ex = *ex_;
     settings_ = worker_.settings;  // a reload applies from the next request on
     peer_trusted_ = settings_->trusted.contains(peer_address_);
@@ -270,7 +272,7 @@ void ClientConnection::finish_exchange() {
 }
 
 void ClientConnection::respond_locally(unsigned status, std::string_view reason, bool close_after) {
-    if (!ex_) ex_.emplace();
+    if (!ex_) ex_ = std::make_unique<Exchange>();
     auto& ex = *ex_;
     ++epoch_;
     drop_upstream();  // an abandoned exchange: never reuse that upstream connection

@@ -96,7 +96,7 @@ private:
     std::string peer_ip_;
     bool peer_trusted_ = false;
     Buffer in_;  // bytes from the client not yet used
-    std::optional<Exchange> ex_;
+    std::unique_ptr<Exchange> ex_;  // none between requests: an idle connection stays small
     RequestRelay request_relay_{*this};
     ResponseRelay response_relay_{*this};
     ConnectionSession session_{*this};

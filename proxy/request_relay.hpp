@@ -10,6 +10,11 @@
 //                   for the head (timeouts.upstream_response)
 // The response leg reads the upstream from `connect` on, so an early final
 // answer stops this leg wherever it is (`abandon`).
+//
+// Body bytes that came with the head are decoded in `start`, before
+// connecting; a check that must see the start of a body before anything goes
+// up (a CSRF token in a form, up to a size limit) reads more there, into the
+// same buffers, and then sends it unchanged as the first pieces.
 #pragma once
 
 #include <boost/beast/core/error.hpp>

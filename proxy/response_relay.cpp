@@ -58,9 +58,11 @@ void ResponseRelay::new_parser() {
 
 void ResponseRelay::do_read_head() {
     auto& ex = this->ex();
-    // A head larger than our buffer is over any sane limit too.
+    // A pooled block holds any usual head; a larger one (up to the limit,
+    // Beast refuses more) gets a larger buffer only when it comes.
     auto limit = c_.config().limits.max_response_header_bytes;
-    ex.from_upstream.reserve(c_.worker_.buffers, std::max(BufferPool::block_size, limit + 1));
+    auto& in = ex.from_upstream;
+    in.reserve(c_.worker_.buffers, in.has_storage() && in.space_size() == 0 ? std::max(in.capacity() * 2, limit + 1) : BufferPool::block_size);
     ex.upstream->async_read_some(net::buffer(ex.from_upstream.space(), ex.from_upstream.space_size()),
                                  c_.guarded([this](beast::error_code ec, std::size_t n) { on_head_read(ec, n); }));
 }
