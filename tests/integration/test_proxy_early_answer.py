@@ -1,25 +1,33 @@
-"""An upstream that answers a large upload early (413) and closes without
-reading the body: the client gets that answer, not a 502."""
+"""An upstream that answers a large upload early (413 then close, or 401
+while keeping its socket open and reading nothing): the client gets that
+answer at once, not a 502 or a 504 after upstream_idle, and its connection
+is closed after it."""
 
 import socket
 import threading
+import time
 import unittest
 
-from harness import ProxyTestCase, connect, read_response
+from harness import ProxyTestCase, connect, read_response, wait_closed
 
-EARLY = b"HTTP/1.1 413 Payload Too Large\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbig\n"
+EARLY_413 = b"HTTP/1.1 413 Payload Too Large\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbig\n"
+EARLY_401 = b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 5\r\nWWW-Authenticate: Basic\r\n\r\nwho?\n"
 
 
 class EarlyAnswerUpstream:
-    """Reads a request head, answers 413 at once and closes (bounded: 30 s)."""
+    """Reads a request head, answers at once without reading the body, then
+    closes (`hold=False`) or keeps the socket open, reading nothing, until
+    stopped (`hold=True`). Bounded: 30 s."""
 
-    def __init__(self):
+    def __init__(self, answer, hold):
+        self.answer, self.hold = answer, hold
         self.listener = socket.socket()
         self.listener.bind(("127.0.0.1", 0))
         self.listener.listen(8)
         self.listener.settimeout(0.2)
         self.port = self.listener.getsockname()[1]
         self.stopping = threading.Event()
+        self.held = []
         self.thread = threading.Thread(target=self.serve, daemon=True)
         self.thread.start()
 
@@ -31,43 +39,78 @@ class EarlyAnswerUpstream:
                 conn, _ = self.listener.accept()
             except socket.timeout:
                 continue
-            with conn:
-                conn.settimeout(5)
-                head = b""
-                while b"\r\n\r\n" not in head:
-                    chunk = conn.recv(65536)
-                    if not chunk:
-                        break
-                    head += chunk
-                conn.sendall(EARLY)
+            conn.settimeout(5)
+            head = b""
+            while b"\r\n\r\n" not in head:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    break
+                head += chunk
+            conn.sendall(self.answer)
+            if self.hold:
+                self.held.append(conn)  # open, and never read again
+            else:
+                conn.close()
 
     def stop(self):
         self.stopping.set()
         self.thread.join(5)
+        for conn in self.held:
+            conn.close()
         self.listener.close()
 
 
 class EarlyAnswerTest(ProxyTestCase):
-    def test_early_final_answer_reaches_the_client(self):
-        upstream = EarlyAnswerUpstream()
+    CONFIG = {"timeouts": {"upstream_idle": 30, "upstream_response": 30}}
+
+    def upload_with_early_answer(self, answer, hold):
+        upstream = EarlyAnswerUpstream(answer, hold)
         self.addCleanup(upstream.stop)
         self.start_proxy(upstream_port=upstream.port)
         body = b"x" * (16 << 20)  # far more than socket buffers hold
         sock = connect(self.proxy.port, timeout=10)
-        try:
-            sock.sendall(b"POST /upload HTTP/1.1\r\nHost: test.local\r\nContent-Length: %d\r\n\r\n" % len(body))
-            sent = 0
+        self.addCleanup(sock.close)
+        t0 = time.monotonic()
+        sock.sendall(b"POST /upload HTTP/1.1\r\nHost: test.local\r\nContent-Length: %d\r\n\r\n" % len(body))
+        sock.setblocking(False)
+        sent, got = 0, b""
+        deadline = t0 + 10
+        # Send what the sockets take while looking for the answer: the proxy
+        # must answer without waiting for the body.
+        while b"\r\n\r\n" not in got and time.monotonic() < deadline:
             try:
-                while sent < len(body):
-                    sent += sock.send(body[sent:sent + (1 << 20)])
+                if sent < len(body):
+                    sent += sock.send(body[sent:sent + (1 << 16)])
+            except BlockingIOError:
+                time.sleep(0.01)
             except OSError:
-                pass  # the proxy may stop reading once the answer is in
-            response = read_response(sock, timeout=10, method="POST")
-        finally:
-            sock.close()
+                sent = len(body)  # the proxy stopped reading: fine
+            try:
+                got += sock.recv(65536)
+            except BlockingIOError:
+                pass
+        sock.setblocking(True)
+        response = read_response(sock, got, timeout=5, method="POST")
+        return response, time.monotonic() - t0, sent, sock
+
+    def test_early_final_answer_then_close_reaches_the_client(self):
+        response, _, _, sock = self.upload_with_early_answer(EARLY_413, hold=False)
         self.assertEqual(response.status, 413)
         self.assertEqual(response.body, b"big\n")
         self.assertEqual(response.header("Connection").lower(), "close")
+
+    def test_early_answer_from_an_upstream_that_keeps_reading_nothing(self):
+        response, elapsed, sent, sock = self.upload_with_early_answer(EARLY_401, hold=True)
+        self.assertEqual(response.status, 401, response)
+        self.assertEqual(response.body, b"who?\n")
+        self.assertEqual(response.header("WWW-Authenticate"), "Basic")
+        self.assertLess(elapsed, 5, "the early answer waited %.1f s (upstream_idle is 30 s)" % elapsed)
+        self.assertLess(sent, 16 << 20, "premise: the answer came before the body was sent")
+        self.assertEqual(response.header("Connection").lower(), "close")
+        closed, _ = wait_closed(sock, 5)
+        self.assertTrue(closed, "the client connection stayed open with the rest of its body unread")
+        line = self.proxy.wait_line(lambda o: o.get("event") == "request" and o.get("status") == 401, 5)
+        self.assertIsNotNone(line, "no request line for the early 401: %r" % self.proxy.lines[-5:])
 
 
 if __name__ == "__main__":

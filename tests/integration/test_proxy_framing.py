@@ -63,6 +63,10 @@ HEAD_CASES = [
     # RFC 9112 3.2: a Host with an invalid field value MUST get 400
     ("host_with_space", post([b"Host: a b"], SMUGGLED, line=b"GET / HTTP/1.1"), {400}),
     ("host_with_slash", post([b"Host: a/b"], SMUGGLED, line=b"GET / HTTP/1.1"), {400}),
+    # RFC 9112 3.2: an empty Host only goes with a target without authority
+    ("host_empty", post([b"Host:"], SMUGGLED, line=b"GET / HTTP/1.1"), {400}),
+    ("host_only_spaces", post([b"Host:   "], SMUGGLED, line=b"GET / HTTP/1.1"), {400}),
+    ("host_empty_http10", post([b"Host:"], SMUGGLED, line=b"GET / HTTP/1.0"), {400}),
     # request line
     ("line_extra_token", post([H], SMUGGLED, line=b"GET / HTTP/1.1 junk"), {400}),
     ("line_leading_space", post([H], SMUGGLED, line=b" GET / HTTP/1.1"), {400}),
