@@ -1,12 +1,11 @@
 // One client connection and the requests it carries, relayed to the upstream.
 //
 // States of the connection:
-//   idle         between requests: a read armed with the buffer still held;
-//                after a moment (the worker's tick) the buffer goes back to
-//                the pool and only readiness is awaited (parked)
-//   read_head    raw bytes until CRLF CRLF; strict checks; Beast parses
-//   exchange     session load, then the request leg (RequestRelay) and the
-//                response leg (ResponseRelay) at once, then the session save
+//   between      waiting for a request and reading its head (HeadReader:
+//                idle, parked, read_head)
+//   exchange     session load (ConnectionSession), then the request leg
+//                (RequestRelay) and the response leg (ResponseRelay) at once,
+//                then the session save; or a local answer
 //   closing      a lingering close after a refusal, or closed
 // Pipelined requests wait in the read buffer, so answers go out in order.
 //
@@ -20,6 +19,7 @@
 #include "proxy/header_rewrite.hpp"
 #include "proxy/connection_session.hpp"
 #include "proxy/exchange.hpp"
+#include "proxy/head_reader.hpp"
 #include "proxy/request_relay.hpp"
 #include "proxy/response_relay.hpp"
 #include "proxy/worker.hpp"
@@ -51,6 +51,7 @@ public:
     void on_tick(Clock::time_point now);
 
 private:
+    friend class HeadReader;
     friend class RequestRelay;
     friend class ResponseRelay;
     friend class ConnectionSession;
@@ -67,15 +68,6 @@ private:
         };
     }
 
-    // idle
-    void go_idle();
-    void on_idle_read(boost::beast::error_code ec, std::size_t bytes);
-    void on_first_byte(boost::beast::error_code ec, std::size_t bytes);
-    // read_head
-    void do_read_head();
-    void on_head_read(boost::beast::error_code ec, std::size_t bytes);
-    void scan_head();
-    void on_head_complete(std::size_t length);
     // exchange end, local answers, closing
     void finish_exchange();
     void respond_locally(unsigned status, std::string_view reason, bool close_after = true);
@@ -96,6 +88,7 @@ private:
     std::string peer_ip_;
     bool peer_trusted_ = false;
     Buffer in_;  // bytes from the client not yet used
+    HeadReader reader_{*this};
     std::unique_ptr<Exchange> ex_;  // none between requests: an idle connection stays small
     RequestRelay request_relay_{*this};
     ResponseRelay response_relay_{*this};
@@ -104,17 +97,9 @@ private:
     std::uint64_t epoch_ = 0;
     Wait waiting_ = Wait::Nothing;
     Clock::time_point deadline_{};
-    Clock::time_point head_started_{};
-    Clock::time_point idle_since_{};
-    bool idle_ = false;     // between requests, a read armed
-    bool parking_ = false;  // the idle read is being cancelled to park
-    bool parked_ = false;   // between requests, no buffer held
-    bool first_request_ = true;
     bool closed_ = false;
-    std::size_t scanned_ = 0;        // head bytes already scanned for CRLF CRLF
     std::size_t linger_budget_ = 0;  // bytes a lingering close still reads
     std::string local_answer_;
-    char first_byte_ = 0;  // a parked connection's read: no buffer for one byte
 };
 
 }  // namespace sessiongate::proxy

@@ -81,6 +81,21 @@ std::size_t leading_empty_lines(std::string_view data) {
     return n;
 }
 
+std::string to_origin_form(std::string_view target, std::string& authority) {
+    auto scheme_end = target.find("://");
+    if (scheme_end == std::string_view::npos) return {};
+    auto scheme = target.substr(0, scheme_end);
+    if (!iequals(scheme, "http") && !iequals(scheme, "https")) return {};
+    auto rest = target.substr(scheme_end + 3);
+    auto path_start = rest.find_first_of("/?");
+    authority = std::string(rest.substr(0, path_start));
+    if (authority.empty() || authority.find('@') != std::string::npos) return {};
+    if (path_start == std::string_view::npos) return "/";
+    std::string origin(rest.substr(path_start));
+    if (origin.front() == '?') origin.insert(origin.begin(), '/');
+    return origin;
+}
+
 bool is_chunked_only(std::string_view transfer_encoding) {
     return iequals(trim_whitespace(transfer_encoding), "chunked");
 }

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace sessiongate::proxy {
@@ -26,6 +27,11 @@ std::size_t leading_empty_lines(std::string_view data);
 /// Host = uri-host [ ":" port ] (RFC 9110 7.2), limited to the characters of
 /// real host names and IP literals; empty is allowed.
 bool is_valid_host(std::string_view value);
+
+/// An absolute-form target (RFC 9112 3.2.2) in origin-form ("/" when it has
+/// no path), its authority in `authority`. Empty when the target is not
+/// http(s)://authority[/path][?query] or the authority has userinfo.
+std::string to_origin_form(std::string_view target, std::string& authority);
 
 /// True when a Transfer-Encoding value (several headers joined by ',') is
 /// exactly `chunked`: the one coding we can re-frame and vouch for.

@@ -321,3 +321,23 @@ TEST_CASE("check_request_head answers 400, not 505, to a malformed HTTP/ version
         {"tab after the version", request_line("GET / HTTP/1.1\t"), 400},
     });
 }
+
+// -- to_origin_form ------------------------------------------------------------
+
+TEST_CASE("to_origin_form: absolute-form targets sent on in origin-form", "[request_head]") {
+    std::string authority;
+    CHECK(to_origin_form("http://example.com/a/b?c=d", authority) == "/a/b?c=d");
+    CHECK(authority == "example.com");
+    CHECK(to_origin_form("HTTPS://example.com:8443", authority) == "/");
+    CHECK(authority == "example.com:8443");
+    CHECK(to_origin_form("http://example.com?q=1", authority) == "/?q=1");
+    CHECK(authority == "example.com");
+}
+
+TEST_CASE("to_origin_form: anything else is refused (empty)", "[request_head]") {
+    std::string authority;
+    CHECK(to_origin_form("ftp://example.com/", authority).empty());
+    CHECK(to_origin_form("http:///path", authority).empty());
+    CHECK(to_origin_form("http://user@example.com/", authority).empty());
+    CHECK(to_origin_form("example.com:443", authority).empty());
+}
