@@ -42,6 +42,12 @@ Sockets (all bounded by timeouts, 127.0.0.1 only)
                                one request on a fresh connection (Connection: close).
   wait_closed(sock, timeout) -> (closed: bool, extra: bytes)
 
+Scripted upstreams
+  ScriptedUpstream(handle)     a listener on 127.0.0.1:0 whose connections each run
+                               handle(conn) in a thread (conn has a 10 s timeout);
+                               .port, .stop() (closes every connection). Bounded: 30 s.
+  read_head(conn) -> (head bytes, headers dict lower-cased, bytes read past the head)
+
 Memory
   RssSampler(pid, interval=0.05)   thread reading VmRSS (KiB) of /proc/PID/status;
                                .start(), .stop(), .baseline_kb, .max_kb, .samples.
@@ -510,6 +516,67 @@ def request(port, method, target, headers=(), body=b"", timeout=10):
         return read_response(s, timeout=timeout, method=method)
     finally:
         s.close()
+
+
+# ------------------------------------------------------------- scripted upstreams
+
+class ScriptedUpstream:
+    """A listener on 127.0.0.1 whose connections each run handle(conn) in a
+    thread, for upstream behaviour upstream.py does not script. Every
+    connection stays open until stop() (a handler may keep one open without
+    reading). Accepts for at most 30 s."""
+
+    def __init__(self, handle):
+        self.handle = handle
+        self.listener = socket.socket()
+        self.listener.bind((HOST, 0))
+        self.listener.listen(16)
+        self.listener.settimeout(0.2)
+        self.port = self.listener.getsockname()[1]
+        self.stopping = threading.Event()
+        self.conns = []
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        for _ in range(150):
+            if self.stopping.is_set():
+                return
+            try:
+                conn, _ = self.listener.accept()
+            except socket.timeout:
+                continue
+            conn.settimeout(10)
+            self.conns.append(conn)
+            threading.Thread(target=self._run, args=(conn,), daemon=True).start()
+
+    def _run(self, conn):
+        try:
+            self.handle(conn)
+        except OSError:
+            pass
+
+    def stop(self):
+        self.stopping.set()
+        self.thread.join(5)
+        for conn in self.conns:
+            conn.close()
+        self.listener.close()
+
+
+def read_head(conn):
+    """(head, headers, rest) of the next message head on a raw socket; headers
+    is a dict of lower-cased names. Raises ConnectionError if it closes first."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            raise ConnectionError("closed before a full head: %r" % data[:200])
+        data += chunk
+    head, _, rest = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+    return head, headers, rest
 
 
 # ------------------------------------------------------------------------- memory

@@ -3,82 +3,40 @@
 is relayed instead and the client never has to send the body."""
 
 import json
-import socket
-import threading
 import unittest
 
-from harness import ProxyTestCase, connect, read_response, wait_closed
+from harness import ProxyTestCase, ScriptedUpstream, connect, read_head, read_response, wait_closed
 
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 
 
-class DecidingUpstream:
+def deciding_upstream(answer=None):
     """Reads a head; with `answer` None it sends 100 Continue, reads the
     Content-Length body and answers 200 with JSON {expect, body_length},
-    then closes;
-    else it sends `answer` at once and keeps the socket open unread.
-    Records every head it got. Bounded: 30 s."""
+    then closes; else it sends `answer` at once and keeps the socket open
+    unread. `.heads` records every head it got."""
+    heads = []
 
-    def __init__(self, answer=None):
-        self.answer = answer
-        self.heads = []
-        self.listener = socket.socket()
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(8)
-        self.listener.settimeout(0.2)
-        self.port = self.listener.getsockname()[1]
-        self.stopping = threading.Event()
-        self.conns = []
-        self.thread = threading.Thread(target=self.serve, daemon=True)
-        self.thread.start()
-
-    def serve(self):
-        for _ in range(150):
-            if self.stopping.is_set():
+    def handle(conn):
+        _, headers, rest = read_head(conn)
+        heads.append(headers)
+        if answer is not None:
+            conn.sendall(answer)
+            return  # held open, never read
+        conn.sendall(CONTINUE)
+        length = int(headers.get("content-length", "0"))
+        while len(rest) < length:
+            chunk = conn.recv(65536)
+            if not chunk:
                 return
-            try:
-                conn, _ = self.listener.accept()
-            except socket.timeout:
-                continue
-            self.conns.append(conn)
-            threading.Thread(target=self.exchange, args=(conn,), daemon=True).start()
+            rest += chunk
+        body = json.dumps({"expect": headers.get("expect"), "body_length": len(rest)}).encode()
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                     b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
 
-    def exchange(self, conn):
-        conn.settimeout(10)
-        data = b""
-        try:
-            while b"\r\n\r\n" not in data:
-                chunk = conn.recv(65536)
-                if not chunk:
-                    return
-                data += chunk
-            head, _, rest = data.partition(b"\r\n\r\n")
-            lines = head.decode("latin-1").split("\r\n")
-            headers = {k.strip().lower(): v.strip() for k, _, v in (l.partition(":") for l in lines[1:])}
-            self.heads.append(headers)
-            if self.answer is not None:
-                conn.sendall(self.answer)
-                return  # held open, never read
-            conn.sendall(CONTINUE)
-            length = int(headers.get("content-length", "0"))
-            while len(rest) < length:
-                chunk = conn.recv(65536)
-                if not chunk:
-                    return
-                rest += chunk
-            body = json.dumps({"expect": headers.get("expect"), "body_length": len(rest)}).encode()
-            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
-                         b"Content-Length: %d\r\n\r\n%s"
-                         % (len(body), body))
-        except OSError:
-            pass
-
-    def stop(self):
-        self.stopping.set()
-        self.thread.join(5)
-        for conn in self.conns:
-            conn.close()
-        self.listener.close()
+    upstream = ScriptedUpstream(handle)
+    upstream.heads = heads
+    return upstream
 
 
 HEAD = (b"PUT /upload HTTP/1.1\r\nHost: test.local\r\nExpect: 100-continue\r\n"
@@ -96,7 +54,7 @@ class ContinueTest(ProxyTestCase):
         return sock
 
     def test_upstream_continue_is_relayed_and_the_body_follows(self):
-        upstream = DecidingUpstream()
+        upstream = deciding_upstream()
         sock = self.use(upstream)
         interim = read_response(sock, timeout=5)  # the client sends nothing until then
         self.assertEqual(interim.status, 100)
@@ -117,7 +75,7 @@ class ContinueTest(ProxyTestCase):
                 (417, b"HTTP/1.1 417 Expectation Failed\r\nContent-Length: 3\r\n\r\nno\n"),
                 (401, b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 5\r\nWWW-Authenticate: Basic\r\n\r\nwho?\n")]:
             with self.subTest(status):
-                upstream = DecidingUpstream(answer)
+                upstream = deciding_upstream(answer)
                 sock = self.use(upstream)
                 final = read_response(sock, timeout=5, method="PUT")
                 self.assertEqual(final.status, status, final)

@@ -3,68 +3,31 @@ while keeping its socket open and reading nothing): the client gets that
 answer at once, not a 502 or a 504 after upstream_idle, and its connection
 is closed after it."""
 
-import socket
-import threading
 import time
 import unittest
 
-from harness import ProxyTestCase, connect, read_response, wait_closed
+from harness import ProxyTestCase, ScriptedUpstream, connect, read_head, read_response, wait_closed
 
 EARLY_413 = b"HTTP/1.1 413 Payload Too Large\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbig\n"
 EARLY_401 = b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 5\r\nWWW-Authenticate: Basic\r\n\r\nwho?\n"
 
 
-class EarlyAnswerUpstream:
-    """Reads a request head, answers at once without reading the body, then
-    closes (`hold=False`) or keeps the socket open, reading nothing, until
-    stopped (`hold=True`). Bounded: 30 s."""
-
-    def __init__(self, answer, hold):
-        self.answer, self.hold = answer, hold
-        self.listener = socket.socket()
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(8)
-        self.listener.settimeout(0.2)
-        self.port = self.listener.getsockname()[1]
-        self.stopping = threading.Event()
-        self.held = []
-        self.thread = threading.Thread(target=self.serve, daemon=True)
-        self.thread.start()
-
-    def serve(self):
-        for _ in range(150):
-            if self.stopping.is_set():
-                return
-            try:
-                conn, _ = self.listener.accept()
-            except socket.timeout:
-                continue
-            conn.settimeout(5)
-            head = b""
-            while b"\r\n\r\n" not in head:
-                chunk = conn.recv(65536)
-                if not chunk:
-                    break
-                head += chunk
-            conn.sendall(self.answer)
-            if self.hold:
-                self.held.append(conn)  # open, and never read again
-            else:
-                conn.close()
-
-    def stop(self):
-        self.stopping.set()
-        self.thread.join(5)
-        for conn in self.held:
+def early_answer(answer, hold):
+    """Reads a request head and answers at once without reading the body,
+    then closes (`hold=False`) or keeps the socket open, reading nothing."""
+    def handle(conn):
+        read_head(conn)
+        conn.sendall(answer)
+        if not hold:
             conn.close()
-        self.listener.close()
+    return ScriptedUpstream(handle)
 
 
 class EarlyAnswerTest(ProxyTestCase):
     CONFIG = {"timeouts": {"upstream_idle": 30, "upstream_response": 30}}
 
     def upload_with_early_answer(self, answer, hold):
-        upstream = EarlyAnswerUpstream(answer, hold)
+        upstream = early_answer(answer, hold)
         self.addCleanup(upstream.stop)
         self.start_proxy(upstream_port=upstream.port)
         body = b"x" * (64 << 20)  # far more than all socket buffers on the way hold
