@@ -58,7 +58,7 @@ void HeadReader::go_idle() {
 
 void HeadReader::on_idle_read(beast::error_code ec, std::size_t bytes) {
     if (ec == net::error::operation_aborted && parking_) return park();
-    idle_ = false;
+    idle_ = parking_ = false;  // a read that won the race with parking counts
     if (ec) return c_.close();  // closed, reset, or draining
     c_.in_.commit(bytes);
     c_.arm(Wait::Head, c_.config().timeouts.request_header);
