@@ -20,7 +20,6 @@ namespace {
 
 constexpr std::size_t minimum_key_length = 32;
 constexpr std::size_t generated_key_bytes = 32;
-constexpr std::string_view handle_label = "sessiongate.session-handle.v1";
 constexpr const char* keys_variable = "SESSIONGATE_SECRET_KEYS";
 constexpr const char* generated_key_name = "secret_key";
 
@@ -143,15 +142,13 @@ SecretKeys SecretKeys::load(const config::Config& config) {
     return SecretKeys(std::move(keys));
 }
 
-SecretKeys::SecretKeys(std::vector<std::string> keys) : keys_(std::move(keys)) {
-    if (keys_.empty()) throw std::runtime_error("no secret key given");
-    // A key of its own for handles, so an HMAC made here can never be
-    // replayed as a MAC for another use of the same secret.
-    handle_key_ = hmac_sha256(keys_.front(), handle_label);
-}
+SecretKeys::SecretKeys(std::vector<std::string> keys) : keys_(std::move(keys)), ring_(keys_) {}
 
 std::string SecretKeys::handle_for(std::string_view id) const {
-    return base64url_encode(hmac_sha256(handle_key_, id));
+    // A key of its own for handles, so an HMAC made here can never be
+    // replayed as a MAC for another use of the same secret.
+    const auto& key = ring_.newest().key(crypto::KeyUse::SessionHandle);
+    return base64url_encode(hmac_sha256(std::string_view(reinterpret_cast<const char*>(key.data()), key.size()), id));
 }
 
 }  // namespace sessiongate::session

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "config/config.hpp"
+#include "session/crypto/key_ring.hpp"
 
 #include <string>
 #include <string_view>
@@ -35,13 +36,16 @@ public:
 
     const std::vector<std::string>& keys() const { return keys_; }
 
+    /// The keys derived from them, one per use (crypto/key_ring.hpp).
+    const crypto::KeyRing& ring() const { return ring_; }
+
     /// The handle shown as X-Session-Id: base64url(HMAC-SHA256(k, id)), k
     /// derived from the newest key for this use alone.
     std::string handle_for(std::string_view id) const;
 
 private:
     std::vector<std::string> keys_;
-    std::string handle_key_;
+    crypto::KeyRing ring_;
 };
 
 }  // namespace sessiongate::session

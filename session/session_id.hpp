@@ -2,6 +2,8 @@
 // without padding: exactly 43 characters of [A-Za-z0-9_-].
 #pragma once
 
+#include "session/crypto/base64url.hpp"
+
 #include <string>
 #include <string_view>
 
@@ -19,6 +21,6 @@ bool is_well_formed_session_id(std::string_view value);
 /// SHA-256 of the id: the key records are stored under.
 std::string storage_key(std::string_view id);
 
-std::string base64url_encode(std::string_view bytes);
+using crypto::base64url_encode;
 
 }  // namespace sessiongate::session
