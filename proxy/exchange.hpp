@@ -79,6 +79,7 @@ struct Exchange {
     Buffer request_piece;        // decoded chunks on their way up
     bool request_sent = false;   // the whole request is with the upstream
     bool request_abandoned = false;  // an early answer: the rest is never sent
+    bool response_read_started = false;
 
     // -- the response
     Buffer from_upstream;

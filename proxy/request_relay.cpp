@@ -130,9 +130,18 @@ void RequestRelay::on_connect(beast::error_code ec) {
 }
 
 void RequestRelay::on_connected() {
-    // The response is read from now on: an early answer is seen at once.
-    c_.response_relay_.start();
+    // With a body to send, the response is read from now on, so an early
+    // answer is seen at once. Without one it is read once the head is out: a
+    // read started before the upstream could answer costs a wasted recv.
+    if (ex().request_framing != BodyFraming::None) read_response();
     do_send_piece();
+}
+
+void RequestRelay::read_response() {
+    auto& ex = this->ex();
+    if (ex.response_read_started) return;
+    ex.response_read_started = true;
+    c_.response_relay_.start();
 }
 
 void RequestRelay::retry() {
@@ -142,7 +151,7 @@ void RequestRelay::retry() {
     ++c_.epoch_;
     c_.drop_upstream();
     ex.retried = true;
-    ex.head_sent = ex.request_sent = ex.request_abandoned = false;
+    ex.head_sent = ex.request_sent = ex.request_abandoned = ex.response_read_started = false;
     ex.from_upstream.clear();
     beast::error_code ec;
     next_piece(ec);
@@ -177,7 +186,7 @@ void RequestRelay::on_piece_sent(beast::error_code ec, std::size_t) {
         ex.request_abandoned = true;
         ex.keep_alive = false;
         c_.arm(Wait::UpstreamResponse, c_.config().timeouts.upstream_response);
-        return;
+        return read_response();
     }
     ex.head_sent = true;
     if (piece_from_client_ > 0) {
@@ -188,7 +197,7 @@ void RequestRelay::on_piece_sent(beast::error_code ec, std::size_t) {
     if (last_piece_) {
         ex.request_sent = true;
         c_.arm(Wait::UpstreamResponse, c_.config().timeouts.upstream_response);
-        return;
+        return read_response();
     }
     if (next_piece(ec)) return do_send_piece();
     if (!ec) return do_read_body();

@@ -8,8 +8,8 @@
 //   read_body       more body bytes from the client (timeouts.request_body)
 //   sent            whole request with the upstream: the response leg waits
 //                   for the head (timeouts.upstream_response)
-// The response leg reads the upstream from `connect` on, so an early final
-// answer stops this leg wherever it is (`abandon`).
+// With a body to send, the response leg reads the upstream from `connect`
+// on, so an early final answer stops this leg wherever it is (`abandon`).
 //
 // Body bytes that came with the head are decoded in `start`, before
 // connecting; a check that must see the start of a body before anything goes
@@ -47,6 +47,7 @@ private:
     void do_connect();
     void on_connect(boost::beast::error_code ec);
     void on_connected();
+    void read_response();
     void do_send_piece();
     void on_piece_sent(boost::beast::error_code ec, std::size_t bytes);
     void do_read_body();
