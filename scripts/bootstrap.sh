@@ -9,7 +9,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git curl
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev liblmdb-dev lmdb-utils libyaml-cpp-dev catch2 libcli11-dev libhiredis-dev
-  redis-server chromium procps python3
+  redis-server openssl chromium procps python3
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 
