@@ -10,6 +10,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev liblmdb-dev lmdb-utils libyaml-cpp-dev catch2 libcli11-dev libhiredis-dev
   redis-server openssl chromium procps python3
+  nginx haproxy wrk libbenchmark-dev
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 
@@ -24,7 +25,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
   export DEBIAN_FRONTEND=noninteractive
   $sudo_cmd apt-get update -qq
-  # Debian starts redis-server on install; our tests start their own on
-  # ports of their own, so the system one is left alone.
+  # Debian starts redis-server, nginx and haproxy on install; our tests and
+  # bench/ start their own on ports of their own, so the system ones are
+  # left alone.
   $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
