@@ -68,8 +68,10 @@ struct TlsSettings {
 };
 
 struct UpstreamTlsSettings {
-    std::optional<std::string> ca_file;
-    bool verify = true;
+    std::optional<std::string> ca_file;    // null: the system's store
+    bool verify = true;                    // the certificate and the host name
+    std::optional<std::string> cert_file;  // client certificate (mTLS)
+    std::optional<std::string> key_file;
 };
 
 /// Size limits on what clients and the upstream send.
@@ -109,6 +111,7 @@ enum class LogLevel { Debug, Info, Warn, Error };
 struct LogSettings {
     LogLevel level = LogLevel::Info;
     bool access = true;  // one JSON line per request
+    bool query = false;  // the query string in the access log's path
 };
 
 struct Config {

@@ -178,6 +178,11 @@ const Setting table[] = {
      [](Target& t, const Tree& v) { t.config.upstream_tls.ca_file = read::optional_text(v); }},
     {"upstream_tls.verify", "boolean", "true", "Verify the upstream's certificate and host name.",
      [](Target& t, const Tree& v) { t.config.upstream_tls.verify = read::boolean(v); }},
+    {"upstream_tls.cert_file", "path or null", "null",
+     "Client certificate chain (PEM) shown to an upstream that requires mTLS. Not available yet.",
+     [](Target& t, const Tree& v) { t.config.upstream_tls.cert_file = read::optional_text(v); }},
+    {"upstream_tls.key_file", "path or null", "null", "Private key (PEM) of upstream_tls.cert_file. Not available yet.",
+     [](Target& t, const Tree& v) { t.config.upstream_tls.key_file = read::optional_text(v); }},
     {"index", "list of strings", "[]", "Session keys indexed for lookup and revocation by the admin API. Not available yet.",
      [](Target& t, const Tree& v) { t.config.index = read::text_list(v); }},
     {"admin_token_file", "path or null", "null",
@@ -254,6 +259,9 @@ const Setting table[] = {
      }},
     {"log.access", "boolean", "true", "One JSON line per request on stdout.",
      [](Target& t, const Tree& v) { t.config.log.access = read::boolean(v); }},
+    {"log.query", "boolean", "false",
+     "Keep the query string in the access log's path (it may carry tokens, so it is left out by default).",
+     [](Target& t, const Tree& v) { t.config.log.query = read::boolean(v); }},
 };
 
 std::string_view parent_of(std::string_view path) {

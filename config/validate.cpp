@@ -87,6 +87,9 @@ void check_listeners(const Config& config, Checker& check) {
 void check_tls(const Config& config, Checker& check) {
     if (config.tls.cert_file && !config.tls.key_file) check.at("tls.cert_file", "requires tls.key_file");
     if (config.tls.key_file && !config.tls.cert_file) check.at("tls.key_file", "requires tls.cert_file");
+    const auto& client = config.upstream_tls;
+    if (client.cert_file && !client.key_file) check.at("upstream_tls.cert_file", "requires upstream_tls.key_file");
+    if (client.key_file && !client.cert_file) check.at("upstream_tls.key_file", "requires upstream_tls.cert_file");
 }
 
 void check_routes(const std::vector<Route>& routes, Checker& check) {
@@ -124,6 +127,8 @@ void check_not_built(const Config& config, Checker& check) {
     if (!config.index.empty()) check.not_available("index");
     if (config.upstream.scheme == "https") check.not_available("upstream");
     if (config.upstream_tls.ca_file) check.not_available("upstream_tls.ca_file");
+    if (config.upstream_tls.cert_file) check.not_available("upstream_tls.cert_file");
+    if (config.upstream_tls.key_file) check.not_available("upstream_tls.key_file");
 }
 
 }  // namespace
