@@ -1,6 +1,7 @@
 #include "cli/startup_checks.hpp"
 
 #include "cli/store_directory.hpp"
+#include "proxy/tls_context.hpp"
 #include "session/secret_keys.hpp"
 
 #include <netdb.h>
@@ -60,6 +61,24 @@ void check_upstream(const config::LoadResult& loaded, std::vector<config::Proble
         problems.push_back(loaded.locate("upstream", "cannot resolve " + upstream.host + ": " + ::gai_strerror(status)));
 }
 
+// The certificate, key and CA files, loaded as run loads them. The message
+// starts with the setting at fault ("tls.key_file /path: ..."): the problem
+// is placed where that setting was written.
+void check_tls(const config::LoadResult& loaded, std::vector<config::Problem>& problems) {
+    const config::Config& config = *loaded.config;
+    auto attempt = [&](auto load) {
+        try {
+            load();
+        } catch (const std::exception& error) {
+            std::string message = error.what();
+            auto space = message.find(' ');
+            problems.push_back(loaded.locate(message.substr(0, space), message.substr(space + 1)));
+        }
+    };
+    attempt([&] { proxy::make_listener_tls(config.tls); });
+    attempt([&] { proxy::make_upstream_tls(config.upstream, config.upstream_tls); });
+}
+
 }  // namespace
 
 std::vector<config::Problem> startup_problems(const config::LoadResult& loaded) {
@@ -68,6 +87,7 @@ std::vector<config::Problem> startup_problems(const config::LoadResult& loaded) 
     check_secret_keys(loaded, problems);
     check_store(loaded, problems);
     check_upstream(loaded, problems);
+    check_tls(loaded, problems);
     return problems;
 }
 

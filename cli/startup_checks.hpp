@@ -1,6 +1,6 @@
 // What `run` checks before it binds, checked here without changing anything,
 // so that a configuration `check-config` accepts is one `run` starts with:
-// the secret keys, the store directory, the upstream's address.
+// the secret keys, the store directory, the upstream's address, the TLS files.
 #pragma once
 
 #include "config/load.hpp"

@@ -120,15 +120,9 @@ void check_inject(const Config& config, Checker& check) {
 }
 
 void check_not_built(const Config& config, Checker& check) {
-    if (config.tls.cert_file) check.not_available("tls.cert_file");
-    if (config.tls.key_file) check.not_available("tls.key_file");
     if (config.store.type != StoreType::Lmdb) check.not_available("store.type");
     if (config.admin_token_file) check.not_available("admin_token_file");
     if (!config.index.empty()) check.not_available("index");
-    if (config.upstream.scheme == "https") check.not_available("upstream");
-    if (config.upstream_tls.ca_file) check.not_available("upstream_tls.ca_file");
-    if (config.upstream_tls.cert_file) check.not_available("upstream_tls.cert_file");
-    if (config.upstream_tls.key_file) check.not_available("upstream_tls.key_file");
 }
 
 }  // namespace

@@ -25,7 +25,9 @@ constexpr auto linger_time = std::chrono::seconds(2);
 }  // namespace
 
 ClientConnection::ClientConnection(Worker& worker, Socket socket)
-    : worker_(worker), settings_(worker.settings), client_(std::move(socket)) {
+    : worker_(worker),
+      settings_(worker.settings),
+      client_(settings_->listener_tls ? Stream(std::move(socket), settings_->listener_tls) : Stream(std::move(socket))) {
     worker_.connections.insert(this);
     worker_.shared.metrics.connections_open.fetch_add(1, std::memory_order_relaxed);
     Metrics::add(worker_.shared.metrics.connections_accepted);
@@ -38,11 +40,26 @@ ClientConnection::~ClientConnection() {
 
 void ClientConnection::start() {
     beast::error_code ec;
-    auto peer = client_.remote_endpoint(ec);
+    auto peer = client_.socket().remote_endpoint(ec);
     if (ec) return;  // already gone
     peer_address_ = peer.address();
     peer_ip_ = peer_address_.to_string();
-    client_.set_option(net::ip::tcp::no_delay(true), ec);
+    client_.socket().set_option(net::ip::tcp::no_delay(true), ec);
+    if (!client_.is_tls()) return reader_.start();
+    // The handshake counts against the head's time: a client that opens a
+    // connection and stalls is closed as a slow head would be.
+    arm(Wait::Head, config().timeouts.request_header);
+    client_.async_handshake(Stream::HandshakeType::server,
+                            guarded([this](beast::error_code ec) { on_handshake(ec); }));
+}
+
+void ClientConnection::on_handshake(beast::error_code ec) {
+    if (ec) {
+        // Scanners, old clients, a certificate the client does not trust:
+        // routine on a public port, so info rather than error.
+        log_event("tls_handshake_failed", {{"peer", peer_ip_}, {"error", ec.message()}});
+        return close();
+    }
     reader_.start();
 }
 
@@ -125,12 +142,12 @@ void ClientConnection::respond_locally(unsigned status, std::string_view reason,
                      }));
 }
 
-void ClientConnection::upstream_failed(beast::error_code ec, std::string_view during) {
+void ClientConnection::upstream_failed(beast::error_code ec, std::string_view during, std::string_view detail) {
     bool timed_out = ec == beast::error::timeout;
     Metrics::add(worker_.shared.metrics.upstream_errors);
-    log_error("upstream_error", log_fields({{"during", during},
-                                            {"error", ec.message()},
-                                            {"upstream", config().upstream.url()}}));
+    auto fields = log_fields({{"during", during}, {"error", ec.message()}, {"upstream", config().upstream.url()}});
+    if (!detail.empty()) fields["detail"] = detail;
+    log_error("upstream_error", std::move(fields));
     if (ex_->response_started) {
         // The head is out: all we can do is cut the client off too, so it
         // sees a truncated response, never a wrong one.

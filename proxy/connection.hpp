@@ -56,6 +56,7 @@ private:
     friend class ResponseRelay;
     friend class ConnectionSession;
 
+    void on_handshake(boost::beast::error_code ec);
     void arm(Wait what, std::chrono::milliseconds timeout);
     void on_timeout(Wait what);
 
@@ -71,7 +72,8 @@ private:
     // exchange end, local answers, closing
     void finish_exchange();
     void respond_locally(unsigned status, std::string_view reason, bool close_after = true);
-    void upstream_failed(boost::beast::error_code ec, std::string_view during);
+    /// `detail`: what the error code cannot say (why a certificate was refused).
+    void upstream_failed(boost::beast::error_code ec, std::string_view during, std::string_view detail = {});
     void drop_upstream();
     void close();
     void close_lingering();
@@ -83,7 +85,7 @@ private:
 
     Worker& worker_;
     SettingsPtr settings_;  // fixed for the whole request
-    Socket client_;
+    Stream client_;
     boost::asio::ip::address peer_address_;
     std::string peer_ip_;
     bool peer_trusted_ = false;

@@ -8,7 +8,7 @@
 
 #include "proxy/buffer_pool.hpp"
 #include "proxy/chunked_framing.hpp"
-#include "proxy/socket.hpp"
+#include "proxy/tls_stream.hpp"
 #include "session/session_filter.hpp"
 
 #include <boost/asio/buffer.hpp>
@@ -70,7 +70,7 @@ struct Exchange {
     std::vector<std::string> set_cookies;
 
     // -- the upstream leg
-    std::optional<Socket> upstream;
+    std::optional<Stream> upstream;
     bool upstream_reused = false;  // came from the pool (may be stale)
     bool retried = false;
     std::string upstream_head;  // serialized once; sent again on a retry

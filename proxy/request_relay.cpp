@@ -10,6 +10,8 @@
 
 #include <boost/asio/write.hpp>
 
+#include <openssl/x509.h>
+
 namespace sessiongate::proxy {
 
 namespace net = boost::asio;
@@ -47,7 +49,7 @@ void RequestRelay::prepare_head() {
     auto& parser = *ex.request;
     auto& req = parser.get();
     remove_hop_by_hop(req, ex.websocket);
-    set_forwarded_headers(req, {c_.peer_ip_, c_.peer_trusted_, "http"});
+    set_forwarded_headers(req, {c_.peer_ip_, c_.peer_trusted_, c_.client_.is_tls() ? "https" : "http"});
     auto upstream_host = [&] { return config.upstream.host + ":" + std::to_string(config.upstream.port); };
     // Sent on as HTTP/1.1, which requires a Host (an HTTP/1.0 client may omit it).
     if (!config.preserve_host || req.find(http::field::host) == req.end()) req.set(http::field::host, upstream_host());
@@ -110,23 +112,45 @@ bool RequestRelay::next_piece(beast::error_code& ec) {
 void RequestRelay::do_connect() {
     auto& ex = this->ex();
     if (!ex.retried) {
-        if (auto idle = c_.worker_.pool.take(c_.settings_->upstream)) {
+        auto idle = c_.worker_.pool.take(c_.settings_->upstream);
+        // One pooled before a reload switched the upstream to or from https
+        // is of no use now.
+        if (idle && idle->is_tls() != (c_.settings_->upstream_tls != nullptr)) idle.reset();
+        if (idle) {
             ex.upstream.emplace(std::move(*idle));
             ex.upstream_reused = true;
             return on_connected();
         }
     }
     ex.upstream_reused = false;
-    ex.upstream.emplace(c_.worker_.ioc);
+    if (c_.settings_->upstream_tls) ex.upstream.emplace(Socket(c_.worker_.ioc), c_.settings_->upstream_tls);
+    else ex.upstream.emplace(Socket(c_.worker_.ioc));
     c_.arm(Wait::Connect, c_.config().timeouts.upstream_connect);
-    ex.upstream->async_connect(c_.settings_->upstream,
+    ex.upstream->socket().async_connect(c_.settings_->upstream,
                                c_.guarded([this](beast::error_code ec) { on_connect(ec); }));
 }
 
 void RequestRelay::on_connect(beast::error_code ec) {
     if (ec) return c_.upstream_failed(ec, "connect");
-    ex().upstream->set_option(net::ip::tcp::no_delay(true), ec);
-    on_connected();
+    auto& upstream = *ex().upstream;
+    upstream.socket().set_option(net::ip::tcp::no_delay(true), ec);
+    if (!upstream.is_tls()) return on_connected();
+    // https: SNI and the name to verify, then the handshake, within the
+    // same connect deadline.
+    const auto& config = c_.config();
+    if (auto failed = prepare_upstream_connection(upstream.native_handle(), config.upstream.host,
+                                                  config.upstream_tls.verify))
+        return c_.upstream_failed(failed, "tls handshake");
+    upstream.async_handshake(Stream::HandshakeType::client,
+                             c_.guarded([this](beast::error_code ec) { on_handshake(ec); }));
+}
+
+void RequestRelay::on_handshake(beast::error_code ec) {
+    if (!ec) return on_connected();
+    // "certificate verify failed" alone does not say whether the CA or the
+    // name was wrong: OpenSSL's verdict does ("hostname mismatch").
+    long verdict = SSL_get_verify_result(ex().upstream->native_handle());
+    c_.upstream_failed(ec, "tls handshake", verdict == X509_V_OK ? "" : X509_verify_cert_error_string(verdict));
 }
 
 void RequestRelay::on_connected() {

@@ -46,6 +46,7 @@ private:
     void prepare_head();
     void do_connect();
     void on_connect(boost::beast::error_code ec);
+    void on_handshake(boost::beast::error_code ec);
     void on_connected();
     void read_response();
     void do_send_piece();

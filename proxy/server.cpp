@@ -34,6 +34,10 @@ ProxySettings::ProxySettings(config::ConfigPtr config_)
     if (ec || results.empty())
         throw std::runtime_error("cannot resolve upstream " + config->upstream.url() + ": " + ec.message());
     upstream = results.begin()->endpoint();
+    // Read from the files on every reload: a renewed certificate is used by
+    // the next handshake.
+    listener_tls = make_listener_tls(config->tls);
+    upstream_tls = make_upstream_tls(config->upstream, config->upstream_tls);
 }
 
 void Worker::close_idle_connections() {
@@ -56,6 +60,24 @@ std::string key_source_text(const config::Config& config) {
     case KeySource::None: break;
     }
     return "";
+}
+
+// One line per certificate in use, at start and after each reload, so an
+// operator sees which certificate (and expiry) the process serves now.
+void log_certificates(const ProxySettings& settings) {
+    auto log_one = [](const char* role, const TlsContextPtr& context) {
+        if (!context) return;
+        auto facts = describe_certificate(*context);
+        if (facts.subject.empty()) return;  // an upstream context without a client certificate
+        boost::json::object line{{"role", role},
+                                 {"subject", facts.subject},
+                                 {"names", boost::json::array(facts.names.begin(), facts.names.end())},
+                                 {"not_after", facts.not_after}};
+        if (facts.expired) return log_warn("tls_certificate_expired", std::move(line));
+        log_event("tls_certificate", std::move(line));
+    };
+    log_one("listener", settings.listener_tls);
+    log_one("upstream_client", settings.upstream_tls);
 }
 
 class Server {
@@ -91,8 +113,10 @@ public:
                                 {"admin", endpoint_text(admin_->local_endpoint())},
                                 {"upstream", started_->upstream.url()},
                                 {"threads", started_->threads},
+                                {"tls", started_->tls.cert_file.has_value()},
                                 {"store", started_->store.path},
                                 {"secret_keys", key_source_text(*started_)}});
+        log_certificates(*workers_.front()->settings);
         workers_.front()->ioc.run();
         for (auto& thread : threads) thread.join();
         // The store's threads go before the workers: a late store callback
@@ -169,6 +193,7 @@ private:
                       {"message", "changed settings keep their running values until sessiongate is restarted"}});
         }
         log_event("reloaded", {{"source", plan.config->source}});
+        log_certificates(*settings);
     }
 
     void drain() {

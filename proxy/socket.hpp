@@ -2,13 +2,8 @@
 // of the worker's io_context: no any_io_executor type erasure on the path of
 // every read and write.
 //
-// TLS (listener and https upstreams) plugs in here, not in the relay: the
-// relay only calls async_read_some, async_write (asio's free function),
-// async_wait, cancel and close on a `Socket&`. A TLS leg becomes a small
-// `Stream` type with those members, holding either a plain socket or an
-// asio::ssl::stream over one, and the connection's two members change type;
-// no relay step is rewritten. (A template parameter would do the same at the
-// price of putting the whole relay in headers.)
+// Both legs are a `Stream` (tls_stream.hpp) over such a socket: plain, or
+// asio::ssl::stream over one; the relay calls the same few members on both.
 #pragma once
 
 #include <boost/asio/io_context.hpp>

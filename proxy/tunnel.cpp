@@ -7,7 +7,7 @@ namespace sessiongate::proxy {
 namespace net = boost::asio;
 using boost::system::error_code;
 
-Tunnel::Tunnel(Socket client, Socket upstream, std::string client_leftover, std::string upstream_leftover,
+Tunnel::Tunnel(Stream client, Stream upstream, std::string client_leftover, std::string upstream_leftover,
                std::chrono::milliseconds idle_timeout, std::atomic<std::int64_t>& open_connections)
     : client_(std::move(client)),
       upstream_(std::move(upstream)),

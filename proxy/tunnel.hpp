@@ -2,7 +2,7 @@
 // (WebSocket): no parsing, no buffering beyond one fixed buffer per direction.
 #pragma once
 
-#include "proxy/socket.hpp"
+#include "proxy/tls_stream.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 
@@ -20,15 +20,15 @@ public:
     /// `*_leftover`: bytes each side sent after its head, not yet forwarded.
     /// `open_connections` counts the tunnel while it lives (SIGTERM drain waits
     /// for it); a tunnel quiet both ways for `idle_timeout` is closed.
-    Tunnel(Socket client, Socket upstream, std::string client_leftover, std::string upstream_leftover,
+    Tunnel(Stream client, Stream upstream, std::string client_leftover, std::string upstream_leftover,
            std::chrono::milliseconds idle_timeout, std::atomic<std::int64_t>& open_connections);
     ~Tunnel();
     void start();
 
 private:
     struct Direction {
-        Socket* from;
-        Socket* to;
+        Stream* from;
+        Stream* to;
         std::string leftover;
         std::array<char, 16 * 1024> buffer{};
         bool done = false;
@@ -38,8 +38,8 @@ private:
     void finish(Direction& direction);
     void watch_idle();
 
-    Socket client_;
-    Socket upstream_;
+    Stream client_;
+    Stream upstream_;
     Direction up_;    // client -> upstream
     Direction down_;  // upstream -> client
     boost::asio::steady_timer idle_timer_;

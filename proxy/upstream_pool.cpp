@@ -4,7 +4,7 @@
 
 namespace sessiongate::proxy {
 
-std::optional<Socket> UpstreamPool::take(const Endpoint& endpoint) {
+std::optional<Stream> UpstreamPool::take(const Endpoint& endpoint) {
     auto now = Clock::now();
     // Most recently used first: the warmest connection is the likeliest alive.
     for (auto it = idle_.rbegin(); it != idle_.rend(); ++it) {
@@ -15,24 +15,24 @@ std::optional<Socket> UpstreamPool::take(const Endpoint& endpoint) {
             return take(endpoint);
         }
         boost::system::error_code ignored;
-        where->socket.cancel(ignored);  // the armed read ends as aborted, unseen
-        Socket socket = std::move(where->socket);
+        where->stream.cancel(ignored);  // the armed read ends as aborted, unseen
+        Stream stream = std::move(where->stream);
         idle_.erase(where);
-        return socket;
+        return stream;
     }
     return std::nullopt;
 }
 
-void UpstreamPool::put(Socket socket, const Endpoint& endpoint) {
+void UpstreamPool::put(Stream stream, const Endpoint& endpoint) {
     if (max_idle_ == 0) return;  // pooling off: the connection closes here
     while (idle_.size() >= max_idle_) idle_.pop_front();  // drop the oldest
     auto id = next_id_++;
-    auto& idle = idle_.emplace_back(Idle{std::move(socket), endpoint, Clock::now(), id});
+    auto& idle = idle_.emplace_back(Idle{std::move(stream), endpoint, Clock::now(), id});
     // Anything readable on an idle connection (its close, a late error page)
     // makes it unusable. The handler touches the pool only when it was not
     // cancelled, and the pool outlives every handler (the worker destroys its
     // io_context first).
-    idle.socket.async_read_some(boost::asio::buffer(&idle.byte, 1),
+    idle.stream.async_read_some(boost::asio::buffer(&idle.byte, 1),
                                 [this, id](boost::system::error_code ec, std::size_t) { on_readable(id, ec); });
 }
 

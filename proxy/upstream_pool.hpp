@@ -5,7 +5,7 @@
 // connection dropped then, at no cost per reuse (as nginx does).
 #pragma once
 
-#include "proxy/socket.hpp"
+#include "proxy/tls_stream.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 
@@ -28,10 +28,10 @@ public:
     UpstreamPool& operator=(const UpstreamPool&) = delete;
 
     /// The most recently used idle connection to `endpoint`, or nullopt.
-    std::optional<Socket> take(const Endpoint& endpoint);
+    std::optional<Stream> take(const Endpoint& endpoint);
 
     /// Keeps a connection whose last exchange ended cleanly.
-    void put(Socket socket, const Endpoint& endpoint);
+    void put(Stream stream, const Endpoint& endpoint);
 
     /// Closes connections idle longer than the idle timeout.
     void sweep(Clock::time_point now);
@@ -42,7 +42,7 @@ public:
 
 private:
     struct Idle {
-        Socket socket;
+        Stream stream;
         Endpoint endpoint;
         Clock::time_point since;
         std::uint64_t id;

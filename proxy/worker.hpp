@@ -7,6 +7,7 @@
 #include "config/config.hpp"
 #include "proxy/buffer_pool.hpp"
 #include "proxy/metrics.hpp"
+#include "proxy/tls_context.hpp"
 #include "proxy/trusted_peers.hpp"
 #include "proxy/upstream_pool.hpp"
 #include "session/secret_keys.hpp"
@@ -29,6 +30,8 @@ struct ProxySettings {
     config::ConfigPtr config;
     TrustedPeers trusted;
     boost::asio::ip::tcp::endpoint upstream;
+    TlsContextPtr listener_tls;  // null: plain HTTP
+    TlsContextPtr upstream_tls;  // null: http:// upstream
 };
 using SettingsPtr = std::shared_ptr<const ProxySettings>;
 

@@ -146,30 +146,36 @@ class CheckConfig(ConfigCliTestCase):
         self.assertEqual(r.returncode, 1)
         self.assertEqual(self.problems(r), ["%s: cannot read the file: No such file or directory" % path])
 
-    def test_not_available_yet(self):
+    def test_tls_files_are_read_as_run_reads_them(self):
         text = "tls:\n  cert_file: /etc/sg/cert.pem\n  key_file: /etc/sg/key.pem\n"
         path = self.write("tls.yaml", text)
         r = sg("check-config", "-c", path)
         self.assertEqual(r.returncode, 1)
         self.assertEqual(self.problems(r), [
-            "%s:2: not available yet: tls.cert_file" % path,
-            "%s:3: not available yet: tls.key_file" % path,
-        ])
+            "%s:2: tls.cert_file: /etc/sg/cert.pem: No such file or directory" % path])
 
-        text = "secret_key_file: /etc/sg/keys\nstore:\n  type: redis\n"
-        path = self.write("redis.yaml", text)
+        text = "upstream: https://localhost\nupstream_tls:\n  ca_file: %s\n" % path
+        path = self.write("upstream_tls.yaml", text)
         r = sg("check-config", "-c", path)
         self.assertEqual(r.returncode, 1)
-        self.assertEqual(self.problems(r), ["%s:3: not available yet: store.type" % path])
+        self.assertEqual(len(self.problems(r)), 1, r.stderr)
+        self.assertTrue(self.problems(r)[0].startswith(
+            "%s:3: upstream_tls.ca_file: %s: no PEM certificate in it" % (path, self.tmpdir + "/tls.yaml")),
+            r.stderr)
 
         # From the environment too, named by its variable.
         r = sg("check-config", "-c", EXAMPLE, env=clean_env(SESSIONGATE_TLS_CERT_FILE="/etc/sg/cert.pem",
                                                              SESSIONGATE_TLS_KEY_FILE="/etc/sg/key.pem"))
         self.assertEqual(r.returncode, 1)
         self.assertEqual(self.problems(r), [
-            "environment: SESSIONGATE_TLS_CERT_FILE: not available yet: tls.cert_file",
-            "environment: SESSIONGATE_TLS_KEY_FILE: not available yet: tls.key_file",
-        ])
+            "environment: SESSIONGATE_TLS_CERT_FILE: /etc/sg/cert.pem: No such file or directory"])
+
+    def test_not_available_yet(self):
+        text = "secret_key_file: /etc/sg/keys\nstore:\n  type: redis\n"
+        path = self.write("redis.yaml", text)
+        r = sg("check-config", "-c", path)
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(self.problems(r), ["%s:3: not available yet: store.type" % path])
 
     def test_environment_and_flag_problems_are_named_by_variable_and_flag(self):
         r = sg("check-config", "-c", EXAMPLE, "--threads", "zero",

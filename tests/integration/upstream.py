@@ -2,6 +2,7 @@
 """A scriptable HTTP/1.1 upstream for the integration tests (standard library only).
 
 Run:  python3 upstream.py --port 0 [--host 127.0.0.1] [--idle-close-ms N]
+                         [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]
 The first stdout line is JSON: {"event":"listening","listen":"127.0.0.1:PORT"}.
 
 Raw sockets, one thread per connection, keep-alive and pipelining. The parser
@@ -34,7 +35,9 @@ Paths (query parameters in brackets):
                      close. hello= sends one text frame first.
   anything else      echo: 200 with JSON {method, target, version, headers
                      (list of [name, value] in order), body_length, body_sha256,
-                     conn_id, conn_request, peer, t}.
+                     conn_id, conn_request, peer, t}; over TLS also
+                     tls: {sni, client_subject} (client_subject: the CN of
+                     the client certificate, or null).
                      Echo options: status=N, header=Name:Value (repeatable),
                      close=1 (Connection: close), pause_ms=N (wait before
                      reading the body), hash=0 (skip sha256).
@@ -51,7 +54,7 @@ import threading
 import time
 import urllib.parse
 
-from upstream_server import close_quietly, serve_forever
+from upstream_server import close_quietly, serve_forever, tls_context
 
 BLOCK = 65536
 _FILLER = bytes((i * 7 + 3) & 0xFF for i in range(BLOCK - 8))
@@ -296,6 +299,11 @@ def handle(conn):
                 "body_length": length[0], "body_sha256": h.hexdigest() if h else None,
                 "conn_id": conn.id, "conn_request": conn.nreq,
                 "peer": conn.peer, "t": time.time()}
+        if hasattr(conn.sock, "getpeercert"):
+            cert = conn.sock.getpeercert()
+            subject = dict(x[0] for x in cert["subject"]) if cert else {}
+            info["tls"] = {"sni": getattr(conn.sock, "sni", None),
+                           "client_subject": subject.get("commonName")}
         if entry is not None:
             with LOG.lock:
                 entry.update(info, complete=True)
@@ -498,10 +506,14 @@ def main():
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--idle-close-ms", type=int, default=0,
                     help="close a keep-alive connection idle this long (0 = never)")
+    ap.add_argument("--tls-cert", help="serve HTTPS with this certificate chain (PEM)")
+    ap.add_argument("--tls-key", help="the key of --tls-cert (PEM)")
+    ap.add_argument("--tls-client-ca", help="require a client certificate issued by this CA")
     args = ap.parse_args()
     global IDLE_CLOSE
     IDLE_CLOSE = args.idle_close_ms / 1000.0 if args.idle_close_ms else None
-    serve_forever(args.host, args.port, serve_conn)
+    tls = tls_context(args.tls_cert, args.tls_key, args.tls_client_ca) if args.tls_cert else None
+    serve_forever(args.host, args.port, serve_conn, tls)
 
 
 if __name__ == "__main__":
