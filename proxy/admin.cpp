@@ -16,20 +16,21 @@ namespace http = beast::http;
 
 namespace {
 
-http::response<http::string_body> answer(const http::request<http::string_body>& req, SharedState& shared) {
+http::response<http::string_body> answer(const http::request<http::string_body>& req, SharedState& shared,
+                                         const ReadinessProbe& readiness) {
     http::response<http::string_body> res{http::status::ok, 11};
     res.set(http::field::content_type, "text/plain; charset=utf-8");
     res.set(http::field::cache_control, "no-store");
     auto path = req.target().substr(0, req.target().find('?'));
-    bool draining = shared.draining.load(std::memory_order_relaxed);
     if (req.method() != http::verb::get && req.method() != http::verb::head) {
         res.result(http::status::method_not_allowed);
         res.body() = "method not allowed\n";
     } else if (path == "/healthz") {
         res.body() = "ok\n";
     } else if (path == "/readyz") {
-        if (draining) res.result(http::status::service_unavailable);
-        res.body() = draining ? "draining\n" : "ready\n";
+        auto verdict = judge_readiness(readiness.facts());
+        res.result(static_cast<http::status>(verdict.status));
+        res.body() = std::move(verdict.body);
     } else if (path == "/metrics") {
         res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
         res.body() = shared.metrics.prometheus_text();
@@ -45,8 +46,8 @@ http::response<http::string_body> answer(const http::request<http::string_body>&
 // One admin client: small requests, answered one after another.
 class AdminSession : public std::enable_shared_from_this<AdminSession> {
 public:
-    AdminSession(net::ip::tcp::socket socket, SharedState& shared)
-        : stream_(std::move(socket)), shared_(shared) {}
+    AdminSession(net::ip::tcp::socket socket, SharedState& shared, const ReadinessProbe& readiness)
+        : stream_(std::move(socket)), shared_(shared), readiness_(readiness) {}
 
     void do_read() {
         request_ = {};
@@ -54,7 +55,7 @@ public:
         http::async_read(stream_, buffer_, request_,
                          [self = shared_from_this()](beast::error_code ec, std::size_t) {
                              if (ec) return self->stream_.close();
-                             self->response_ = answer(self->request_, self->shared_);
+                             self->response_ = answer(self->request_, self->shared_, self->readiness_);
                              http::async_write(self->stream_, self->response_,
                                                [self](beast::error_code ec, std::size_t) {
                                                    if (ec || !self->response_.keep_alive())
@@ -70,6 +71,7 @@ private:
     http::request<http::string_body> request_;
     http::response<http::string_body> response_;
     SharedState& shared_;
+    const ReadinessProbe& readiness_;
 };
 
 }  // namespace
@@ -95,8 +97,9 @@ net::ip::tcp::acceptor bind_acceptor(net::io_context& ioc, const config::Endpoin
     return acceptor;
 }
 
-AdminListener::AdminListener(net::io_context& ioc, const config::Endpoint& where, SharedState& shared)
-    : ioc_(ioc), acceptor_(bind_acceptor(ioc, where)), shared_(shared) {}
+AdminListener::AdminListener(net::io_context& ioc, const config::Endpoint& where, SharedState& shared,
+                             std::shared_ptr<const ReadinessProbe> readiness)
+    : ioc_(ioc), acceptor_(bind_acceptor(ioc, where)), shared_(shared), readiness_(std::move(readiness)) {}
 
 void AdminListener::start() { do_accept(); }
 
@@ -108,7 +111,7 @@ void AdminListener::stop() {
 void AdminListener::do_accept() {
     acceptor_.async_accept(ioc_, [self = shared_from_this()](beast::error_code ec, net::ip::tcp::socket socket) {
         if (ec == net::error::operation_aborted || !self->acceptor_.is_open()) return;
-        if (!ec) std::make_shared<AdminSession>(std::move(socket), self->shared_)->do_read();
+        if (!ec) std::make_shared<AdminSession>(std::move(socket), self->shared_, *self->readiness_)->do_read();
         self->do_accept();
     });
 }

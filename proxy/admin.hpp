@@ -1,7 +1,9 @@
-// The admin listener: /healthz (the process serves), /readyz (accepting and
-// not draining), /metrics (Prometheus text). Runs on the first I/O thread.
+// The admin listener: /healthz (the process serves), /readyz (see
+// readiness.hpp), /metrics (Prometheus text). Runs on the first I/O thread,
+// the one the readiness probe runs on.
 #pragma once
 
+#include "proxy/readiness.hpp"
 #include "proxy/worker.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -14,7 +16,8 @@ namespace sessiongate::proxy {
 class AdminListener : public std::enable_shared_from_this<AdminListener> {
 public:
     /// Binds at once (throws std::runtime_error with the address on failure).
-    AdminListener(boost::asio::io_context& ioc, const config::Endpoint& where, SharedState& shared);
+    AdminListener(boost::asio::io_context& ioc, const config::Endpoint& where, SharedState& shared,
+                  std::shared_ptr<const ReadinessProbe> readiness);
     void start();
     void stop();
     boost::asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
@@ -24,6 +27,7 @@ private:
     boost::asio::io_context& ioc_;
     boost::asio::ip::tcp::acceptor acceptor_;
     SharedState& shared_;
+    std::shared_ptr<const ReadinessProbe> readiness_;
 };
 
 /// Binds a listening socket; throws std::runtime_error naming the address.

@@ -29,13 +29,12 @@ ClientConnection::ClientConnection(Worker& worker, Socket socket)
       settings_(worker.settings),
       client_(settings_->listener_tls ? Stream(std::move(socket), settings_->listener_tls) : Stream(std::move(socket))) {
     worker_.connections.insert(this);
-    worker_.shared.metrics.connections_open.fetch_add(1, std::memory_order_relaxed);
-    Metrics::add(worker_.shared.metrics.connections_accepted);
+    worker_.shared.metrics.connection_accepted();
 }
 
 ClientConnection::~ClientConnection() {
     worker_.connections.erase(this);
-    worker_.shared.metrics.connections_open.fetch_sub(1, std::memory_order_relaxed);
+    worker_.shared.metrics.connection_closed();
 }
 
 void ClientConnection::start() {
@@ -125,7 +124,6 @@ void ClientConnection::respond_locally(unsigned status, std::string_view reason,
     ex.status = status;
     ex.log_note = std::string(reason);
     ex.keep_alive = ex.keep_alive && !close_after;
-    if (status >= 400 && status < 500) Metrics::add(worker_.shared.metrics.rejected_requests);
     auto body = std::string(http::obsolete_reason(static_cast<http::status>(status))) + "\n";
     local_answer_ = "HTTP/1.1 " + std::to_string(status) + " " + body.substr(0, body.size() - 1) +
                     "\r\nContent-Type: text/plain; charset=utf-8\r\nCache-Control: no-store\r\nContent-Length: " +
@@ -144,7 +142,7 @@ void ClientConnection::respond_locally(unsigned status, std::string_view reason,
 
 void ClientConnection::upstream_failed(beast::error_code ec, std::string_view during, std::string_view detail) {
     bool timed_out = ec == beast::error::timeout;
-    Metrics::add(worker_.shared.metrics.upstream_errors);
+    worker_.shared.metrics.upstream_error();
     auto fields = log_fields({{"during", during}, {"error", ec.message()}, {"upstream", config().upstream.url()}});
     if (!detail.empty()) fields["detail"] = detail;
     log_error("upstream_error", std::move(fields));
@@ -210,7 +208,9 @@ boost::json::object ClientConnection::log_fields(boost::json::object more) const
 void ClientConnection::log_request() {
     auto& ex = *ex_;
     auto& metrics = worker_.shared.metrics;
-    if (ex.status >= 100 && ex.status < 600) Metrics::add(metrics.responses_by_class[ex.status / 100]);
+    metrics.request_finished(ex.method, ex.status, Clock::now() - ex.started);
+    if (ex.upstream_first_byte != Clock::time_point{})
+        metrics.upstream_first_byte(ex.upstream_first_byte - ex.upstream_started);
     if (!config().log.access || !log_enabled(config::LogLevel::Info)) return;
     auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - ex.started);
     auto line = log_fields({

@@ -49,11 +49,12 @@ void ConnectionSession::load() {
         if (ex.policy.sessions) ex.session = session::resolve_request_session(ex.cookie, nullptr);
         return c_.request_relay_.start();
     }
-    auto then = [](ClientConnection& c, session::LoadResult loaded) {
+    auto then = [started = Clock::now()](ClientConnection& c, session::LoadResult loaded) {
         auto& ex = *c.ex_;
+        c.worker_.shared.metrics.store_operation(StoreOperation::Load, Clock::now() - started);
         ex.session = session::resolve_request_session(ex.cookie, &loaded);
         if (loaded.status == session::LoadStatus::Error) {
-            Metrics::add(c.worker_.shared.metrics.store_errors);
+            c.worker_.shared.metrics.store_error();
             log_error("store_error", c.log_fields({{"during", "load"}, {"error", loaded.error}}));
         }
         c.request_relay_.start();
@@ -76,7 +77,7 @@ void ConnectionSession::save() {
     // Control headers never reach the client, whatever the route.
     ex.control = take_control_headers(res, config.header_prefix);
     if (!ex.control.errors.empty()) {
-        Metrics::add(c_.worker_.shared.metrics.control_header_errors);
+        c_.worker_.shared.metrics.control_header_error();
         boost::json::array errors;
         for (const auto& error : ex.control.errors) errors.emplace_back(error);
         log_error("control_header_error",
@@ -84,7 +85,10 @@ void ConnectionSession::save() {
         if (config.strict_control) return c_.upstream_failed(http::error::bad_value, "control headers");
         ex.control = {};  // ignored as a whole: the session is never half-changed
     }
-    auto saved = [](ClientConnection& c, session::WriteResult result) { c.session_.on_saved(std::move(result)); };
+    auto saved = [started = Clock::now()](ClientConnection& c, session::WriteResult result) {
+        c.worker_.shared.metrics.store_operation(StoreOperation::Write, Clock::now() - started);
+        c.session_.on_saved(std::move(result));
+    };
     if (!ex.policy.sessions) return on_saved({});
     auto change = session::plan_session_write(ex.policy, ex.session, ex.control, ex.status, unix_now(),
                                               config.session_max_bytes);
@@ -98,21 +102,33 @@ void ConnectionSession::on_saved(session::WriteResult result) {
     using session::WriteOutcome;
     auto& ex = *c_.ex_;
     auto& metrics = c_.worker_.shared.metrics;
+    bool flushed = ex.control.action == session::SessionAction::Flush;
     switch (result.outcome) {
-    case WriteOutcome::Saved: Metrics::add(metrics.sessions_saved); break;
-    case WriteOutcome::Deleted: Metrics::add(metrics.sessions_deleted); break;
+    case WriteOutcome::Saved:
+        ex.session_event = ex.control.action == session::SessionAction::Cycle ? SessionEvent::Cycled
+                           : flushed                                          ? SessionEvent::Flushed
+                           : ex.session.state == session::SessionState::Active ? SessionEvent::Saved
+                                                                              : SessionEvent::Created;
+        break;
+    case WriteOutcome::Deleted: ex.session_event = flushed ? SessionEvent::Flushed : SessionEvent::Deleted; break;
     case WriteOutcome::TooLarge:
-        Metrics::add(metrics.sessions_too_large);
+        ex.session_event = SessionEvent::Refused;
+        metrics.session_too_large();
         log_error("session_too_large", c_.log_fields({{"limit", c_.config().session_max_bytes}}));
         break;
-    case WriteOutcome::Gone: ex.log_note = "session deleted meanwhile: not saved"; break;
+    case WriteOutcome::Gone:
+        ex.session_event = SessionEvent::Refused;
+        ex.log_note = "session deleted meanwhile: not saved";
+        break;
     case WriteOutcome::Full:
     case WriteOutcome::Error:
-        Metrics::add(metrics.store_errors);
+        ex.session_event = SessionEvent::Refused;
+        metrics.store_error();
         log_error("store_error", c_.log_fields({{"during", "write"}, {"error", result.error}}));
         return c_.respond_locally(503, "session store unavailable", !ex.request_read_whole());
     case WriteOutcome::Unchanged: break;
     }
+    metrics.session_event(ex.session_event);
     if (result.outcome == WriteOutcome::Saved) {
         // What the log names from now on: the session this response leaves.
         ex.session.state = session::SessionState::Active;

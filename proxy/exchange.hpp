@@ -8,6 +8,7 @@
 
 #include "proxy/buffer_pool.hpp"
 #include "proxy/chunked_framing.hpp"
+#include "proxy/metrics.hpp"
 #include "proxy/tls_stream.hpp"
 #include "session/session_filter.hpp"
 
@@ -97,7 +98,9 @@ struct Exchange {
 
     // -- for the log and metrics
     Clock::time_point started = Clock::now();
+    Clock::time_point upstream_started{};  // connect (or a pooled connection) begins
     Clock::time_point upstream_first_byte{};
+    SessionEvent session_event = SessionEvent::None;
     std::uint64_t bytes_in = 0;
     std::uint64_t bytes_out = 0;
     std::string log_note;

@@ -130,7 +130,6 @@ void HeadReader::on_head_complete(std::size_t length) {
     auto& ex = *c_.ex_;
     c_.settings_ = c_.worker_.settings;  // a reload applies from the next request on
     c_.peer_trusted_ = c_.settings_->trusted.contains(c_.peer_address_);
-    Metrics::add(c_.worker_.shared.metrics.requests);
     const auto& limits = c_.config().limits;
     auto& in = c_.in_;
 

@@ -111,6 +111,7 @@ bool RequestRelay::next_piece(beast::error_code& ec) {
 
 void RequestRelay::do_connect() {
     auto& ex = this->ex();
+    if (!ex.retried) ex.upstream_started = Clock::now();
     if (!ex.retried) {
         auto idle = c_.worker_.pool.take(c_.settings_->upstream);
         // One pooled before a reload switched the upstream to or from https

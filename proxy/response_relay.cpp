@@ -282,7 +282,7 @@ void ResponseRelay::start_tunnel() {
                          std::make_shared<Tunnel>(std::move(c_.client_), std::move(*ex.upstream),
                                                   std::string(c_.in_.data()), std::string(ex.from_upstream.data()),
                                                   c_.config().timeouts.tunnel_idle,
-                                                  c_.worker_.shared.metrics.connections_open)
+                                                  c_.worker_.shared.metrics)
                              ->start();
                          ex.upstream.reset();
                          c_.closed_ = true;

@@ -8,6 +8,7 @@
 #include "proxy/connection.hpp"
 #include "proxy/log.hpp"
 #include "proxy/worker.hpp"
+#include "session/lmdb_store.hpp"
 #include "session/store_factory.hpp"
 #include "session/sweeper.hpp"
 
@@ -80,20 +81,44 @@ void log_certificates(const ProxySettings& settings) {
     log_one("upstream_client", settings.upstream_tls);
 }
 
+std::string_view store_type_text(config::StoreType type) {
+    switch (type) {
+    case config::StoreType::Lmdb: return "lmdb";
+    case config::StoreType::Redis: return "redis";
+    case config::StoreType::Cookie: return "cookie";
+    }
+    return "unknown";
+}
+
+// What /metrics shows of the store, read when scraped (off the request path).
+Metrics::StoreFigures store_figures(session::Store& store) {
+    Metrics::StoreFigures figures;
+    figures.sessions = store.count();
+    if (auto* lmdb = dynamic_cast<session::LmdbStore*>(&store)) {
+        auto stats = lmdb->stats();
+        figures.map_size_bytes = stats.map_size;
+    }
+    return figures;
+}
+
 class Server {
 public:
     Server(config::ConfigPtr config, ConfigReloader reload)
         : keys_(session::SecretKeys::load(*config)),
           store_(session::open_store(*config)),
-          sweeper_(std::in_place, *store_, config->store.sweep_interval),
-          shared_{*store_, keys_},
+          shared_{*store_, keys_, store_type_text(config->store.type)},
           reload_(std::move(reload)) {
+        sweeper_.emplace(*store_, config->store.sweep_interval, session::Sweeper::unix_now,
+                         [this](std::size_t removed) { shared_.metrics.sessions_expired(removed); });
+        shared_.metrics.set_store_figures([this] { return store_figures(*store_); });
         auto settings = std::make_shared<const ProxySettings>(config);
         for (unsigned i = 0; i < config->threads; ++i)
             workers_.push_back(std::make_unique<Worker>(shared_, settings));
         auto& main = workers_.front()->ioc;
         acceptor_.emplace(bind_acceptor(main, config->listen));
-        admin_ = std::make_shared<AdminListener>(main, config->admin, shared_);
+        readiness_ = std::make_shared<ReadinessProbe>(
+            main, *store_, [w = workers_.front().get()] { return w->settings->upstream; }, shared_.draining);
+        admin_ = std::make_shared<AdminListener>(main, config->admin, shared_, readiness_);
         signals_.emplace(main, SIGTERM, SIGINT, SIGHUP);
         drain_deadline_ = config->timeouts.drain;
         started_ = config;
@@ -102,6 +127,7 @@ public:
     int run() {
         do_accept();
         admin_->start();
+        readiness_->start();
         wait_for_signal();
         std::vector<std::thread> threads;
         std::vector<net::executor_work_guard<net::io_context::executor_type>> guards;
@@ -167,7 +193,7 @@ private:
 
     void reload() {
         auto loaded = reload_ ? reload_() : nullptr;
-        if (!loaded) return;  // the reloader logged why
+        if (!loaded) return shared_.metrics.reload_finished(false);  // the reloader logged why
         // Listeners, threads, store and keys were set up at start: those
         // settings keep their running values until a restart.
         config::Reload plan = config::plan_reload(*started_, *loaded);
@@ -176,7 +202,7 @@ private:
             settings = std::make_shared<const ProxySettings>(plan.config);
         } catch (const std::exception& e) {
             log_error("reload_failed", {{"problems", boost::json::array{e.what()}}});
-            return;
+            return shared_.metrics.reload_finished(false);
         }
         for (auto& worker : workers_)
             net::post(worker->ioc, [w = worker.get(), settings] {
@@ -186,6 +212,8 @@ private:
             });
         set_log_level(plan.config->log.level);
         drain_deadline_ = plan.config->timeouts.drain;
+        shared_.metrics.reload_finished(true);
+        shared_.metrics.set_restart_required(plan.restart_required);
         if (!plan.restart_required.empty()) {
             boost::json::array names(plan.restart_required.begin(), plan.restart_required.end());
             log_warn("restart_required",
@@ -221,18 +249,20 @@ private:
 
     void stop_now() {
         admin_->stop();
+        readiness_->stop();
         signals_->cancel();
         for (auto& worker : workers_) worker->ioc.stop();
     }
 
     session::SecretKeys keys_;
     std::unique_ptr<session::Store> store_;
-    std::optional<session::Sweeper> sweeper_;
     SharedState shared_;
+    std::optional<session::Sweeper> sweeper_;  // after shared_: it reports to the metrics
     ConfigReloader reload_;
     config::ConfigPtr started_;  // as started: the settings a reload keeps (config::needs_restart)
     std::vector<std::unique_ptr<Worker>> workers_;
     std::optional<tcp::acceptor> acceptor_;
+    std::shared_ptr<ReadinessProbe> readiness_;
     std::shared_ptr<AdminListener> admin_;
     std::optional<net::signal_set> signals_;
     std::optional<net::steady_timer> retry_;

@@ -8,18 +8,18 @@ namespace net = boost::asio;
 using boost::system::error_code;
 
 Tunnel::Tunnel(Stream client, Stream upstream, std::string client_leftover, std::string upstream_leftover,
-               std::chrono::milliseconds idle_timeout, std::atomic<std::int64_t>& open_connections)
+               std::chrono::milliseconds idle_timeout, Metrics& metrics)
     : client_(std::move(client)),
       upstream_(std::move(upstream)),
       up_{&client_, &upstream_, std::move(client_leftover)},
       down_{&upstream_, &client_, std::move(upstream_leftover)},
       idle_timer_(client_.get_executor()),
       idle_timeout_(idle_timeout),
-      open_connections_(open_connections) {
-    open_connections_.fetch_add(1, std::memory_order_relaxed);
+      metrics_(metrics) {
+    metrics_.tunnel_opened();
 }
 
-Tunnel::~Tunnel() { open_connections_.fetch_sub(1, std::memory_order_relaxed); }
+Tunnel::~Tunnel() { metrics_.tunnel_closed(); }
 
 void Tunnel::start() {
     last_traffic_ = std::chrono::steady_clock::now();

@@ -2,6 +2,7 @@
 // (WebSocket): no parsing, no buffering beyond one fixed buffer per direction.
 #pragma once
 
+#include "proxy/metrics.hpp"
 #include "proxy/tls_stream.hpp"
 
 #include <boost/asio/steady_timer.hpp>
@@ -18,10 +19,10 @@ namespace sessiongate::proxy {
 class Tunnel : public std::enable_shared_from_this<Tunnel> {
 public:
     /// `*_leftover`: bytes each side sent after its head, not yet forwarded.
-    /// `open_connections` counts the tunnel while it lives (SIGTERM drain waits
+    /// `metrics` counts the tunnel, as a connection too, while it lives (SIGTERM drain waits
     /// for it); a tunnel quiet both ways for `idle_timeout` is closed.
     Tunnel(Stream client, Stream upstream, std::string client_leftover, std::string upstream_leftover,
-           std::chrono::milliseconds idle_timeout, std::atomic<std::int64_t>& open_connections);
+           std::chrono::milliseconds idle_timeout, Metrics& metrics);
     ~Tunnel();
     void start();
 
@@ -45,7 +46,7 @@ private:
     boost::asio::steady_timer idle_timer_;
     std::chrono::milliseconds idle_timeout_;
     std::chrono::steady_clock::time_point last_traffic_;
-    std::atomic<std::int64_t>& open_connections_;
+    Metrics& metrics_;
 };
 
 }  // namespace sessiongate::proxy

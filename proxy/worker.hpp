@@ -36,7 +36,8 @@ struct ProxySettings {
 using SettingsPtr = std::shared_ptr<const ProxySettings>;
 
 struct SharedState {
-    SharedState(session::Store& store, const session::SecretKeys& keys) : store(store), keys(keys) {}
+    SharedState(session::Store& store, const session::SecretKeys& keys, std::string_view store_type)
+        : store(store), keys(keys), metrics(SESSIONGATE_VERSION, store_type) {}
     session::Store& store;
     const session::SecretKeys& keys;
     Metrics metrics;

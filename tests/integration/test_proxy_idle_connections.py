@@ -44,7 +44,7 @@ class IdleConnectionsTest(ProxyTestCase):
 
     def open_count(self):
         text = request(self.proxy.admin_port, "GET", "/metrics").body.decode()
-        return int(re.search(r"^sessiongate_connections_open (\d+)$", text, re.M).group(1))
+        return int(re.search(r"^sessiongate_connections_active (\d+)$", text, re.M).group(1))
 
     def test_ten_thousand_idle_keepalive_connections(self):
         baseline = self.proxy.rss_kb()
