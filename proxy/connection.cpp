@@ -5,6 +5,7 @@
 #include "proxy/connection.hpp"
 
 #include "base/http_text.hpp"
+#include "proxy/access_log.hpp"
 #include "proxy/log.hpp"
 #include "proxy/message_rules.hpp"
 #include "proxy/request_head.hpp"
@@ -200,7 +201,7 @@ void ClientConnection::on_lingering_read(beast::error_code ec, std::size_t bytes
 boost::json::object ClientConnection::log_fields(boost::json::object more) const {
     if (ex_) {
         more["request_id"] = ex_->request_id;
-        more["target"] = ex_->target.size() > 512 ? ex_->target.substr(0, 512) : ex_->target;
+        more["path"] = logged_path(ex_->target, config().log.query);
     }
     return more;
 }
@@ -212,22 +213,26 @@ void ClientConnection::log_request() {
     if (ex.upstream_first_byte != Clock::time_point{})
         metrics.upstream_first_byte(ex.upstream_first_byte - ex.upstream_started);
     if (!config().log.access || !log_enabled(config::LogLevel::Info)) return;
-    auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - ex.started);
-    auto line = log_fields({
-        {"method", ex.method},
-        {"status", ex.status},
-        {"peer", peer_ip_},
-        {"duration_us", elapsed.count()},
-        {"bytes_in", ex.bytes_in},
-        {"bytes_out", ex.bytes_out},
-        {"session_state", session::to_string(ex.session.state)},
-    });
+    using std::chrono::duration_cast;
+    using std::chrono::microseconds;
+    AccessFacts facts;
+    facts.request_id = ex.request_id;
+    facts.client = ex.client.empty() ? peer_ip_ : ex.client;  // refused before its head was read
+    facts.method = ex.method;
+    facts.host = ex.host;
+    facts.target = ex.target;
+    facts.status = ex.status;
+    facts.bytes_in = ex.bytes_in;
+    facts.bytes_out = ex.bytes_out;
+    facts.duration = duration_cast<microseconds>(Clock::now() - ex.started);
     if (ex.upstream_first_byte != Clock::time_point{})
-        line["upstream_us"] =
-            std::chrono::duration_cast<std::chrono::microseconds>(ex.upstream_first_byte - ex.started).count();
-    if (ex.session.state == session::SessionState::Active) line["session"] = ex.session.record.handle;
-    if (!ex.log_note.empty()) line["note"] = ex.log_note;
-    log_event("request", std::move(line));
+        facts.upstream = duration_cast<microseconds>(ex.upstream_first_byte - ex.upstream_started);
+    facts.user_agent = ex.user_agent;
+    if (ex.session.state == session::SessionState::Active) facts.session_handle = ex.session.record.handle;
+    if (ex.state_sent) facts.session_state = session::to_string(*ex.state_sent);
+    if (ex.session_event != SessionEvent::None) facts.session_event = to_string(ex.session_event);
+    facts.note = ex.log_note;
+    log_event("request", access_line(facts, config().log.query));
 }
 
 }  // namespace sessiongate::proxy

@@ -65,7 +65,9 @@ void ConnectionSession::load() {
 
 void ConnectionSession::add_request_headers(http::fields& request) {
     auto& ex = *c_.ex_;
-    if (ex.policy.sessions) add_session_headers(request, c_.config(), ex.session);
+    if (!ex.policy.sessions) return;
+    add_session_headers(request, c_.config(), ex.session);
+    ex.state_sent = ex.session.state;
 }
 
 // -- save ------------------------------------------------------------------------

@@ -55,6 +55,9 @@ struct Exchange {
     std::string method;
     std::string target;
     std::string request_id;
+    std::string host;        // for the log: as the client sent it
+    std::string user_agent;
+    std::string client;      // the client's address, through trusted proxies
     bool head_request = false;
     bool websocket = false;
     bool expects_continue = false;
@@ -101,6 +104,7 @@ struct Exchange {
     Clock::time_point upstream_started{};  // connect (or a pooled connection) begins
     Clock::time_point upstream_first_byte{};
     SessionEvent session_event = SessionEvent::None;
+    std::optional<session::SessionState> state_sent;  // X-Session-State as the upstream got it
     std::uint64_t bytes_in = 0;
     std::uint64_t bytes_out = 0;
     std::string log_note;

@@ -3,6 +3,7 @@
 #include "proxy/head_reader.hpp"
 
 #include "base/http_text.hpp"
+#include "proxy/access_log.hpp"
 #include "proxy/connection.hpp"
 #include "proxy/message_rules.hpp"
 #include "proxy/request_head.hpp"
@@ -170,6 +171,9 @@ void HeadReader::on_head_complete(std::size_t length) {
     auto sent_id = req["X-Request-Id"];
     ex.request_id = c_.peer_trusted_ && is_sane_request_id(sent_id) ? std::string(sent_id) : new_request_id();
     req.set("X-Request-Id", ex.request_id);
+    ex.host = std::string(req[http::field::host]);
+    ex.user_agent = std::string(req[http::field::user_agent]);
+    ex.client = resolve_client(c_.peer_ip_, c_.peer_trusted_, req["X-Forwarded-For"], c_.settings_->trusted);
 
     c_.session_.on_request_head(req, std::string_view(ex.target).substr(0, ex.target.find('?')));
 

@@ -23,14 +23,14 @@ std::string_view level_name(config::LogLevel level) {
     return "error";
 }
 
-void write_line(boost::json::object&& fields) {
+void write_line(int fd, boost::json::object&& fields) {
     std::string line = boost::json::serialize(fields);
     line.push_back('\n');
     // One syscall per line: atomic with respect to other threads' lines.
     std::string_view rest = line;
     while (!rest.empty()) {
-        ssize_t n = ::write(STDOUT_FILENO, rest.data(), rest.size());
-        if (n <= 0) return;  // stdout gone: logging must never take the proxy down
+        ssize_t n = ::write(fd, rest.data(), rest.size());
+        if (n <= 0) return;  // the stream is gone: logging must never take the proxy down
         rest.remove_prefix(static_cast<std::size_t>(n));
     }
 }
@@ -68,7 +68,10 @@ bool log_enabled(config::LogLevel level) { return level >= minimum_level.load(st
 
 void log_at(config::LogLevel level, std::string_view event, boost::json::object fields) {
     if (!log_enabled(level)) return;
-    write_line(with_header(event, level_name(level), std::move(fields)));
+    // Warnings and errors apart from the request stream, so an operator (or a
+    // log shipper) can route and alert on them without parsing every line.
+    int fd = level >= config::LogLevel::Warn ? STDERR_FILENO : STDOUT_FILENO;
+    write_line(fd, with_header(event, level_name(level), std::move(fields)));
 }
 
 }  // namespace sessiongate::proxy

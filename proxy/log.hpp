@@ -1,7 +1,9 @@
-// Structured logging: one JSON object per line on stdout, written with a
-// single write(2) so lines from different threads never interleave.
-// Every line carries "level"; lines below the configured level (log.level)
-// are not written.
+// Structured logging: one JSON object per line, written with a single
+// write(2) so lines from different threads never interleave. debug and info
+// lines (the access log, lifecycle events) go to stdout; warn and error
+// lines to stderr, with the request id when a request is concerned. Every
+// line carries "level"; lines below the configured level (log.level) are not
+// written.
 #pragma once
 
 #include "config/config.hpp"

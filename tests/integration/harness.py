@@ -10,7 +10,11 @@ Processes
                                env), wait for the
                                {"event":"listening"} line. .port, .admin_port,
                                .pid, .proc, .lines (parsed JSON stdout lines, in
-                               order), .stderr_text(), .wait_line(pred, timeout),
+                               order: debug and info, the access log),
+                               .error_lines (parsed JSON stderr lines: warn and
+                               error), .all_lines (both; no order between the two),
+                               .stderr_text(), .wait_line(pred, timeout) (first
+                               line of either stream matching pred),
                                .rss_kb(), .terminate(), .wait(timeout) -> exit code,
                                .stop() (kills if still running).
   proxy_config(upstream_port, tmpdir, **overrides)  a minimal config dict for tests;
@@ -270,12 +274,30 @@ class Proxy(_Process):
         with self.out.cond:
             return list(self.out.lines)
 
+    @property
+    def error_lines(self):
+        with self.err.cond:
+            return list(self.err.lines)
+
+    @property
+    def all_lines(self):
+        return self.lines + self.error_lines
+
     def stderr_text(self):
         with self.err.cond:
             return "\n".join(self.err.text)
 
     def wait_line(self, pred, timeout=5):
-        return self.out.wait_line(pred, timeout)
+        """First line of stdout or stderr matching pred, or None after timeout."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for reader in (self.out, self.err):
+                line = reader.wait_line(pred, 0)
+                if line is not None:
+                    return line
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.02)
 
     def rss_kb(self):
         return read_rss_kb(self.pid)

@@ -318,10 +318,10 @@ class SessionTestCase(unittest.TestCase):
         return out
 
     def log_lines(self, event=None, timeout=0.0):
-        """Proxy stdout JSON lines (optionally of one event), after an optional wait."""
+        """Proxy JSON lines of both streams (optionally of one event), after an optional wait."""
         if timeout:
             time.sleep(timeout)
-        return [l for l in self.proxy.lines if event is None or l.get("event") == event]
+        return [l for l in self.proxy.all_lines if event is None or l.get("event") == event]
 
     def wait_events(self, event, count, timeout=5):
         """True once the proxy logged at least `count` lines of `event`."""

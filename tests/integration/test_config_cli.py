@@ -403,7 +403,7 @@ class LogLevel(ConfigCliTestCase):
     def run_with_level(self, level):
         """Starts the proxy at `level` on known ports, sends one request that
         succeeds and one the upstream cannot answer (502, an error line),
-        stops it with SIGTERM: the JSON lines it printed on stdout."""
+        stops it with SIGTERM: the JSON lines it printed, (stdout, stderr)."""
         upstream = Upstream()
         self.addCleanup(upstream.stop)
         ports = []
@@ -436,19 +436,30 @@ class LogLevel(ConfigCliTestCase):
         proc.terminate()
         self.assertEqual(proc.wait(timeout=TIMEOUT), 0)
         out.join(5)
-        self.assertEqual(len(out.lines), len([l for l in out.text if l.strip()]), out.text)
-        return out.lines
+        err.join(5)
+        for reader in (out, err):
+            self.assertEqual(len(reader.lines), len([l for l in reader.text if l.strip()]), reader.text)
+        return out.lines, err.lines
 
     def test_error_level_prints_no_info_lines(self):
-        lines = self.run_with_level("error")
-        self.assertEqual(sorted({l.get("level") for l in lines}), ["error"], lines)
-        self.assertIn("upstream_error", [l.get("event") for l in lines])
+        stdout, stderr = self.run_with_level("error")
+        self.assertEqual(stdout, [])
+        self.assertEqual(sorted({l.get("level") for l in stderr}), ["error"], stderr)
+        self.assertIn("upstream_error", [l.get("event") for l in stderr])
 
-    def test_info_level_prints_lifecycle_requests_and_errors(self):
-        events = {(l.get("level"), l.get("event")) for l in self.run_with_level("info")}
-        for expected in (("info", "listening"), ("info", "request"), ("error", "upstream_error"),
-                         ("info", "stopped")):
+    def test_info_level_prints_lifecycle_and_requests_on_stdout_errors_on_stderr(self):
+        stdout, stderr = self.run_with_level("info")
+        events = {(l.get("level"), l.get("event")) for l in stdout}
+        for expected in (("info", "listening"), ("info", "request"), ("info", "stopped")):
             self.assertIn(expected, events)
+        self.assertEqual({l.get("level") for l in stdout}, {"info"})
+        error = [l for l in stderr if l.get("event") == "upstream_error"]
+        self.assertEqual(len(error), 1, stderr)
+        self.assertEqual(error[0]["level"], "error")
+        # The same request id in the error and in the request's access line.
+        failed = [l for l in stdout if l.get("event") == "request" and l.get("status") == 502]
+        self.assertEqual(len(failed), 1, stdout)
+        self.assertEqual(error[0]["request_id"], failed[0]["request_id"])
 
 
 class Help(unittest.TestCase):

@@ -138,11 +138,11 @@ class ReloadTestCase(unittest.TestCase):
 
     def sighup_and_wait(self, event, timeout=10):
         """Send SIGHUP; the first line with `event` logged after it (or fail)."""
-        start = len(self.proxy.lines)
+        start, start_errors = len(self.proxy.lines), len(self.proxy.error_lines)
         os.kill(self.proxy.pid, signal.SIGHUP)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            later = self.proxy.lines[start:]
+            later = self.proxy.lines[start:] + self.proxy.error_lines[start_errors:]
             for line in later:
                 if line.get("event") in ("reloaded", "reload_failed"):
                     self.assertEqual(line.get("event"), event, "after SIGHUP: %r" % line)
@@ -393,23 +393,25 @@ class ReloadRestartRequired(ReloadTestCase):
     rest of the file."""
 
     def restart_lines(self, start):
-        return [l for l in self.proxy.lines[start:] if l.get("event") == "restart_required"]
+        """restart_required lines (warnings: on stderr) after the first `start`."""
+        return [l for l in self.proxy.error_lines[start:] if l.get("event") == "restart_required"]
 
     def test_changed_listeners_threads_and_store_keep_their_values_and_are_named(self):
         old_store = self.base["store"]["path"]
         new_store = os.path.join(self.tmpdir, "other-store")
         new_listen, new_admin = free_port(), free_port()
-        start = len(self.proxy.lines)
+        start = len(self.proxy.error_lines)
         self.write_config(self.new_config(listen="127.0.0.1:%d" % new_listen,
                                           admin="127.0.0.1:%d" % new_admin, threads=1,
                                           store={"path": new_store, "durability": "fsync"}))
         reloaded = self.sighup_and_wait("reloaded")
         lines = self.restart_lines(start)
-        self.assertEqual(len(lines), 1, self.proxy.lines[start:])
+        self.assertEqual(len(lines), 1, self.proxy.error_lines[start:])
         self.assertEqual(lines[0].get("level"), "warn", lines[0])
         self.assertEqual(lines[0].get("settings"),
                          ["listen", "admin", "threads", "store.path", "store.durability"], lines[0])
-        self.assertLess(self.proxy.lines.index(lines[0]), self.proxy.lines.index(reloaded))
+        self.assertLessEqual(lines[0]["time"], reloaded["time"])  # said before the reload is announced
+        self.assertNotIn("restart_required", [l.get("event") for l in self.proxy.lines])
 
         # The rest of the file is applied, on the listener the proxy started with.
         self.poll_view(NEW)
@@ -420,13 +422,13 @@ class ReloadRestartRequired(ReloadTestCase):
         self.assertTrue(os.path.isdir(old_store))
 
         # The same file again: the running values still differ, so it is said again.
-        start = len(self.proxy.lines)
+        start = len(self.proxy.error_lines)
         self.sighup_and_wait("reloaded")
         self.assertEqual([l.get("settings") for l in self.restart_lines(start)],
                          [["listen", "admin", "threads", "store.path", "store.durability"]])
 
     def test_a_reload_of_reloadable_settings_names_nothing(self):
-        start = len(self.proxy.lines)
+        start = len(self.proxy.error_lines)
         self.write_config(self.new_config(timeouts={"drain": 3}, log={"level": "info"}))
         self.sighup_and_wait("reloaded")
         self.poll_view(NEW)

@@ -18,7 +18,7 @@ def ids(echo):
 class RequestIdTest(ProxyTestCase):
 
     def request_line(self, target):
-        line = self.proxy.wait_line(lambda o: o.get("event") == "request" and o.get("target") == target, 5)
+        line = self.proxy.wait_line(lambda o: o.get("event") == "request" and o.get("path") == target, 5)
         self.assertIsNotNone(line, "no request line for %s: %r" % (target, self.proxy.lines[-5:]))
         return line
 

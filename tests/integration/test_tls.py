@@ -96,6 +96,7 @@ class ListenerTlsTest(TlsCase):
         line = self.gate.wait_line(lambda o: o.get("event") == "tls_handshake_failed", 5)
         self.assertIsNotNone(line)
         self.assertEqual(line["peer"], "127.0.0.1")
+        self.assertEqual(line["level"], "info")
         # Plain HTTP on the TLS port gets no HTTP answer.
         r = request_raw(self.gate.port, format_request("GET", "/", host="localhost"))
         self.assertNotIn(b"HTTP/1.1", r)
