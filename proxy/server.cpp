@@ -97,6 +97,7 @@ Metrics::StoreFigures store_figures(session::Store& store) {
     if (auto* lmdb = dynamic_cast<session::LmdbStore*>(&store)) {
         auto stats = lmdb->stats();
         figures.map_size_bytes = stats.map_size;
+        figures.map_used_bytes = stats.map_used;
     }
     return figures;
 }

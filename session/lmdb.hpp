@@ -96,6 +96,13 @@ public:
         MDB_envinfo info{};
         return mdb_env_info(env_, &info) == MDB_SUCCESS ? info.me_mapsize : 0;
     }
+    /// Bytes of the map holding data: pages up to the last one used (0 on failure).
+    std::size_t used_bytes() const {
+        MDB_envinfo info{};
+        MDB_stat stat{};
+        if (mdb_env_info(env_, &info) != MDB_SUCCESS || mdb_env_stat(env_, &stat) != MDB_SUCCESS) return 0;
+        return (info.me_last_pgno + 1) * stat.ms_psize;
+    }
     Status set_map_size(std::size_t bytes) { return mdb_env_set_mapsize(env_, bytes); }
     Status sync(bool force) { return mdb_env_sync(env_, force ? 1 : 0); }
 

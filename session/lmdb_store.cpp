@@ -601,7 +601,7 @@ std::vector<SessionSummary> LmdbStore::list(std::size_t limit, const std::string
 
 LmdbStore::Stats LmdbStore::stats() const {
     return Stats{impl_->jobs.load(), impl_->commits.load(), impl_->grows.load(),
-                 impl_->map_bytes.load()};
+                 impl_->map_bytes.load(), impl_->env.used_bytes()};
 }
 
 }  // namespace sessiongate::session

@@ -44,6 +44,7 @@ public:
         std::uint64_t commits = 0;  // write transactions committed
         std::uint64_t map_grows = 0;
         std::uint64_t map_size = 0;  // bytes, now
+        std::uint64_t map_used = 0;  // bytes of it holding data
     };
     Stats stats() const;
 

@@ -90,6 +90,8 @@ class MetricsTest(ProxyTestCase):
         self.assertEqual(m["sessiongate_tunnels_active"], 0)
         self.assertEqual(m["sessiongate_sessions_stored"], 0)  # flushed
         self.assertGreater(m["sessiongate_lmdb_map_size_bytes"], 0)
+        self.assertGreater(m["sessiongate_lmdb_map_used_bytes"], 0)
+        self.assertLess(m["sessiongate_lmdb_map_used_bytes"], m["sessiongate_lmdb_map_size_bytes"])
 
     def test_upstream_errors_and_an_open_connection(self):
         s = connect(self.proxy.port)
