@@ -78,7 +78,9 @@ class ListenerTlsTest(TlsCase):
             self.assertIn("; Secure", cookie)
             sent = dict((k.lower(), v) for k, v in r.json()["headers"])
             self.assertEqual(sent["x-forwarded-proto"], "https")
-            # Keep-alive over the same TLS connection.
+            # Keep-alive over the same TLS connection, after it sat idle long
+            # enough to be parked (its read buffer given back).
+            time.sleep(0.5)
             r2 = self.https_get(s, "/again", [("Cookie", cookie.split(";")[0])])
             self.assertEqual(r2.status, 200, r2)
             self.assertEqual(r2.json()["target"], "/again")
@@ -165,6 +167,17 @@ class UpstreamTlsTest(TlsCase):
         # The second request reused the first one's TLS connection.
         self.assertEqual(echo[0]["conn_id"], echo[1]["conn_id"])
         self.assertEqual(echo[1]["conn_request"], 2)
+
+    def test_pooled_tls_connection_closed_by_the_upstream_is_not_reused(self):
+        up = self.https_upstream(self.pki.issue("app", ["DNS:localhost"]), "--idle-close-ms", "300")
+        gate = self.via(up)
+        first = request(gate.port, "GET", "/first")
+        self.assertEqual(first.status, 200, first)
+        time.sleep(0.8)  # the upstream closes the idle connection; the pool sees it go
+        second = request(gate.port, "GET", "/second")
+        self.assertEqual(second.status, 200, second)
+        self.assertNotEqual(first.json()["conn_id"], second.json()["conn_id"])
+        self.assertIsNone(gate.wait_line(lambda o: o.get("event") == "upstream_error", 0.2))
 
     def test_certificate_of_an_unknown_ca_is_refused(self):
         up = self.https_upstream(self.pki.issue("app", ["DNS:localhost"], ca="other"))
