@@ -110,7 +110,7 @@ void ClientConnection::finish_exchange() {
     bool keep_alive = ex_->keep_alive;
     bool read_whole = ex_->request_read_whole();
     ex_.reset();
-    if (!keep_alive) return read_whole ? close() : close_lingering();
+    if (!keep_alive) return read_whole ? close_after_exchange() : close_lingering();
     reader_.next();
 }
 
@@ -175,6 +175,16 @@ void ClientConnection::close() {
     beast::error_code ignored;
     client_.shutdown(net::ip::tcp::socket::shutdown_both, ignored);
     client_.close(ignored);
+}
+
+void ClientConnection::close_after_exchange() {
+    // Over TLS the end of a response delimited by the close (an HTTP/1.0
+    // client's) is told from a cut only by close_notify. Nothing else is in
+    // flight on the stream here; the client's answer is waited for a moment,
+    // then the deadline closes the socket anyway.
+    if (!client_.is_tls()) return close();
+    arm(Wait::Linger, std::chrono::duration_cast<milliseconds>(linger_time));
+    client_.async_shutdown(guarded([this](beast::error_code) { close(); }));
 }
 
 void ClientConnection::close_lingering() {

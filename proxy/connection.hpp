@@ -76,6 +76,8 @@ private:
     void upstream_failed(boost::beast::error_code ec, std::string_view during, std::string_view detail = {});
     void drop_upstream();
     void close();
+    /// After a whole exchange: TLS says close_notify first (see .cpp).
+    void close_after_exchange();
     void close_lingering();
     void on_lingering_read(boost::beast::error_code ec, std::size_t bytes);
     void log_request();

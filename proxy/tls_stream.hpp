@@ -46,6 +46,13 @@ public:
         tls_->stream.async_handshake(type, std::forward<Handler>(handler));
     }
 
+    /// close_notify, then the peer's (TLS only). Only with no other
+    /// operation in flight on the stream.
+    template <class Handler>
+    void async_shutdown(Handler&& handler) {
+        tls_->stream.async_shutdown(std::forward<Handler>(handler));
+    }
+
     template <class Buffers, class Handler>
     void async_read_some(const Buffers& buffers, Handler&& handler) {
         if (tls_) tls_->stream.async_read_some(buffers, std::forward<Handler>(handler));

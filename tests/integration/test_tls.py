@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import ssl
 import tempfile
 import time
@@ -85,6 +86,23 @@ class ListenerTlsTest(TlsCase):
             self.assertEqual(r2.status, 200, r2)
             self.assertEqual(r2.json()["target"], "/again")
             self.assertIn(["X-Session", '{"n":1}'], r2.json()["headers"])
+
+    def test_a_close_delimited_response_ends_with_close_notify(self):
+        # An HTTP/1.0 client reads the body until the connection ends: with
+        # ragged EOFs refused, only a close_notify ends it cleanly.
+        ctx = client_context(self.pki)
+        raw = socket.create_connection(("127.0.0.1", self.gate.port), timeout=5)
+        with ctx.wrap_socket(raw, server_hostname="localhost", suppress_ragged_eofs=False) as s:
+            s.sendall(b"GET /old HTTP/1.0\r\nHost: localhost\r\n\r\n")
+            data = b""
+            while True:
+                chunk = s.recv(65536)  # raises SSLEOFError on a cut without close_notify
+                if not chunk:
+                    break
+                data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        self.assertTrue(head.startswith(b"HTTP/1.1 200"), head)
+        self.assertEqual(json.loads(body)["target"], "/old")
 
     def test_tls_1_1_and_plain_http_are_refused(self):
         warnings.simplefilter("ignore", DeprecationWarning)  # TLS 1.1 on purpose
