@@ -11,6 +11,7 @@
 #include <exception>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 namespace sessiongate::cli {
 namespace {
@@ -35,24 +36,39 @@ std::int64_t unix_now() { return static_cast<std::int64_t>(std::time(nullptr)); 
 
 void print_json_line(const boost::json::object& line) { std::cout << boost::json::serialize(line) << "\n"; }
 
-/// Opens the configured store, or explains on stderr why not. An LMDB store
-/// must exist already: opening one creates it, and an empty store made at a
-/// mistyped path would answer "no sessions" instead of an error.
-std::unique_ptr<session::Store> open(const config::Config& config) {
+/// The configured store with the keys it was given (declared first: they
+/// outlive it).
+struct OpenStore {
+    std::optional<session::SecretKeys> keys;
+    std::unique_ptr<session::Store> store;
+    session::SessionAdmin* admin = nullptr;  // null when the store has none, or did not open
+};
+
+/// Opens the configured store, or explains on stderr why not (then `store`
+/// and `admin` are null); `admin` is null, with a message, for a store that
+/// keeps no sessions to list. An LMDB store must exist already: opening one
+/// creates it, and an empty store made at a mistyped path would answer "no
+/// sessions" instead of an error.
+OpenStore open(const config::Config& config) {
     if (config.store.type == config::StoreType::Lmdb) {
         if (auto problem = existing_store_problem(config.store.path)) {
             std::cerr << "sessiongate: " << *problem
                       << " (store.path: name the instance's configuration with -c FILE, or the store with "
                          "--store-path DIR)\n";
-            return nullptr;
+            return {};
         }
     }
+    OpenStore opened;
     try {
-        return session::open_store(config);
+        opened.keys = session::SecretKeys::load_existing(config);
+        opened.store = session::open_store(config, opened.keys ? &*opened.keys : nullptr);
     } catch (const std::exception& e) {
         std::cerr << "sessiongate: cannot open the session store: " << e.what() << "\n";
-        return nullptr;
+        return {};
     }
+    opened.admin = opened.store->admin();
+    if (!opened.admin) std::cerr << "sessiongate: this store keeps no sessions on a server (they travel in their cookies)\n";
+    return opened;
 }
 
 void print_missing(const std::string& handle) {
@@ -62,15 +78,16 @@ void print_missing(const std::string& handle) {
 }  // namespace
 
 int sessions_list(const config::Config& config, Output output) {
-    auto store = open(config);
-    if (!store) return exit_store_error;
+    auto opened = open(config);
+    if (!opened.admin) return exit_store_error;
+    auto& store = *opened.admin;
     const bool json = output == Output::Json;
     const std::int64_t now = unix_now();
     if (!json) std::cout << "HANDLE  CREATED  EXPIRES  BYTES\n";
     std::string after;
     for (;;) {
         // Page through so a large store is never held in memory at once.
-        const auto page = store->list(list_page, after);
+        const auto page = store.list(list_page, after);
         for (const auto& s : page) {
             // Expired but not swept yet: shown, and marked, as `show` does.
             const bool expired = s.expires <= now;
@@ -90,9 +107,9 @@ int sessions_list(const config::Config& config, Output output) {
 }
 
 int sessions_show(const config::Config& config, const std::string& handle, Output output) {
-    auto store = open(config);
-    if (!store) return exit_store_error;
-    const auto record = store->find_by_handle(handle);
+    auto opened = open(config);
+    if (!opened.admin) return exit_store_error;
+    const auto record = opened.admin->find_by_handle(handle);
     if (!record) {
         print_missing(handle);
         return exit_not_found;
@@ -124,9 +141,9 @@ int sessions_show(const config::Config& config, const std::string& handle, Outpu
 }
 
 int sessions_delete(const config::Config& config, const std::string& handle, Output output) {
-    auto store = open(config);
-    if (!store) return exit_store_error;
-    if (!store->remove_by_handle(handle)) {
+    auto opened = open(config);
+    if (!opened.admin) return exit_store_error;
+    if (!opened.admin->remove_by_handle(handle)) {
         print_missing(handle);
         return exit_not_found;
     }
@@ -136,9 +153,11 @@ int sessions_delete(const config::Config& config, const std::string& handle, Out
 }
 
 int sessions_clear_expired(const config::Config& config, Output output) {
-    auto store = open(config);
-    if (!store) return exit_store_error;
-    const std::size_t removed = store->sweep(unix_now());
+    auto opened = open(config);
+    if (!opened.store) return exit_store_error;
+    // A store whose sessions expire by themselves has nothing to clear.
+    auto* sweep = opened.store->expiry_sweep();
+    const std::size_t removed = sweep ? sweep->sweep(unix_now()) : 0;
     if (output == Output::Json) print_json_line({{"removed", removed}});
     else std::cout << "removed " << removed << " expired session" << (removed == 1 ? "" : "s") << "\n";
     return exit_ok;

@@ -48,6 +48,8 @@ struct CookieSettings {
 
 enum class StoreType { Lmdb, Redis, Cookie };
 enum class Durability { Fsync, Os, None };
+/// What a request gets when the store fails: 503, or no session.
+enum class StoreUnavailable { Reject, Anonymous };
 
 struct StoreSettings {
     StoreType type = StoreType::Lmdb;
@@ -59,6 +61,7 @@ struct StoreSettings {
     std::uint64_t max_map_size = 64ull << 30;  // the map grows up to this
     Duration sweep_interval = std::chrono::seconds(60);
     Duration commit_delay{0};  // how long the writer waits to batch more writes
+    StoreUnavailable unavailable = StoreUnavailable::Reject;
     bool operator==(const StoreSettings&) const = default;
 };
 
@@ -89,6 +92,7 @@ struct Timeouts {
     Duration upstream_response = std::chrono::seconds(60);  // request sent -> response head
     Duration upstream_idle = std::chrono::seconds(60);      // between body reads from upstream
     Duration tunnel_idle = std::chrono::seconds(300);       // WebSocket, both ways quiet
+    Duration store = std::chrono::seconds(5);               // each session store call
     Duration drain = std::chrono::seconds(10);              // SIGTERM grace period
 };
 

@@ -29,6 +29,7 @@ const FixedSetting fixed_settings[] = {
     SESSIONGATE_FIXED("store.max_map_size", store.max_map_size),
     SESSIONGATE_FIXED("store.sweep_interval", store.sweep_interval),
     SESSIONGATE_FIXED("store.commit_delay", store.commit_delay),
+    SESSIONGATE_FIXED("store.unavailable", store.unavailable),
 };
 
 #undef SESSIONGATE_FIXED

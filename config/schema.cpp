@@ -134,6 +134,13 @@ const Setting table[] = {
     {"store.commit_delay", "duration", "0s",
      "How long the LMDB writer waits to batch more writes into one commit; 0 = commit at once.",
      [](Target& t, const Tree& v) { t.config.store.commit_delay = read::duration(v, true); }},
+    {"store.unavailable", "reject | anonymous", "reject",
+     "When the store fails or times out: reject answers 503 with Retry-After; anonymous forwards the request "
+     "without a session (X-Session-State: unavailable) and saves nothing.",
+     [](Target& t, const Tree& v) {
+         t.config.store.unavailable = read::one_of<StoreUnavailable>(
+             v, {{"reject", StoreUnavailable::Reject}, {"anonymous", StoreUnavailable::Anonymous}});
+     }},
 
     {"cookie.name", "cookie name", "sessionid",
      "Session cookie name; __Host- and __Secure- names are checked against the other cookie settings.",
@@ -221,6 +228,9 @@ const Setting table[] = {
      [](Target& t, const Tree& v) { t.config.timeouts.tunnel_idle = read::duration(v, false); }},
     {"timeouts.drain", "duration", "10s", "On SIGTERM, how long in-flight requests may finish.",
      [](Target& t, const Tree& v) { t.config.timeouts.drain = read::duration(v, false); }},
+    {"timeouts.store", "duration", "5s",
+     "Each session store call (load or save); a store slower than this counts as failed (see store.unavailable).",
+     [](Target& t, const Tree& v) { t.config.timeouts.store = read::duration(v, false); }},
 
     {"upstream_pool.max_idle_per_thread", "integer 0..65536", "64",
      "Idle keep-alive upstream connections kept per I/O thread.",

@@ -76,6 +76,7 @@ void ClientConnection::arm(Wait what, milliseconds timeout) {
 
 void ClientConnection::on_tick(Clock::time_point now) {
     if (waiting_ != Wait::Nothing && now >= deadline_) return on_timeout(std::exchange(waiting_, Wait::Nothing));
+    session_.on_tick(now);
     reader_.on_tick(now);
 }
 
@@ -114,7 +115,8 @@ void ClientConnection::finish_exchange() {
     reader_.next();
 }
 
-void ClientConnection::respond_locally(unsigned status, std::string_view reason, bool close_after) {
+void ClientConnection::respond_locally(unsigned status, std::string_view reason, bool close_after,
+                                       const std::vector<session::Header>& headers) {
     if (!ex_) ex_ = std::make_unique<Exchange>();
     auto& ex = *ex_;
     if (ex.request_id.empty()) ex.request_id = new_request_id();  // refused before it was named
@@ -126,9 +128,11 @@ void ClientConnection::respond_locally(unsigned status, std::string_view reason,
     ex.log_note = std::string(reason);
     ex.keep_alive = ex.keep_alive && !close_after;
     auto body = std::string(http::obsolete_reason(static_cast<http::status>(status))) + "\n";
+    std::string extra;
+    for (const auto& [name, value] : headers) extra += "\r\n" + name + ": " + value;
     local_answer_ = "HTTP/1.1 " + std::to_string(status) + " " + body.substr(0, body.size() - 1) +
                     "\r\nContent-Type: text/plain; charset=utf-8\r\nCache-Control: no-store\r\nContent-Length: " +
-                    std::to_string(body.size()) +
+                    std::to_string(body.size()) + extra +
                     (ex.keep_alive ? "\r\nConnection: keep-alive\r\n\r\n" : "\r\nConnection: close\r\n\r\n") + body;
     ex.response_started = true;
     arm(Wait::ClientWrite, config().timeouts.request_body);
@@ -238,9 +242,11 @@ void ClientConnection::log_request() {
     if (ex.upstream_first_byte != Clock::time_point{})
         facts.upstream = duration_cast<microseconds>(ex.upstream_first_byte - ex.upstream_started);
     facts.user_agent = ex.user_agent;
-    if (ex.session.state == session::SessionState::Active) facts.session_handle = ex.session.record.handle;
-    if (ex.state_sent) facts.session_state = session::to_string(*ex.state_sent);
-    if (ex.session_event != SessionEvent::None) facts.session_event = to_string(ex.session_event);
+    if (ex.session) {
+        facts.session_handle = ex.session->handle();
+        if (auto told = ex.session->state_told()) facts.session_state = session::to_string(*told);
+        facts.session_event = session::to_string(ex.session->event());
+    }
     facts.note = ex.log_note;
     log_event("request", access_line(facts, config().log.query));
 }

@@ -71,7 +71,8 @@ private:
 
     // exchange end, local answers, closing
     void finish_exchange();
-    void respond_locally(unsigned status, std::string_view reason, bool close_after = true);
+    void respond_locally(unsigned status, std::string_view reason, bool close_after = true,
+                         const std::vector<session::Header>& headers = {});
     /// `detail`: what the error code cannot say (why a certificate was refused).
     void upstream_failed(boost::beast::error_code ec, std::string_view during, std::string_view detail = {});
     void drop_upstream();

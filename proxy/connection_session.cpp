@@ -5,9 +5,9 @@
 #include "proxy/connection.hpp"
 #include "proxy/log.hpp"
 #include "proxy/session_headers.hpp"
-#include "session/session_id.hpp"
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 
 #include <ctime>
 
@@ -19,130 +19,139 @@ namespace {
 std::int64_t unix_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
 }  // namespace
 
-template <class Result, class Then>
-auto ConnectionSession::on_own_thread(Then then) {
-    // Store callbacks may run on the store's thread, or inline. Inline (on our
-    // thread) goes straight on; otherwise our reference is handed over to the
-    // posted handler, so the connection is never released (and so never
-    // destroyed) on the store's thread.
-    return [self = c_.shared_from_this(), epoch = c_.epoch_, then](Result result) mutable {
-        auto& ioc = self->worker_.ioc;
-        net::dispatch(ioc, [self = std::move(self), epoch, then, result = std::move(result)]() mutable {
-            if (epoch == self->epoch_) then(*self, std::move(result));
+// -- store calls -------------------------------------------------------------------
+
+template <class Result>
+std::function<void(Result)> ConnectionSession::store_call(Pending what,
+                                                          void (ConnectionSession::*handler)(std::optional<Result>)) {
+    pending_ = what;
+    call_epoch_ = c_.epoch_;
+    deadline_ = deadline_after_now();
+    hold_ = c_.shared_from_this();
+    // Store callbacks may run on the store's thread, or inline. Only a weak
+    // reference goes with them, so a store that never answers keeps no
+    // connection alive past the deadline; it is used (and released) on this
+    // connection's thread only, and an answer for a call that is over is
+    // dropped.
+    return [weak = c_.weak_from_this(), &ioc = c_.worker_.ioc, call = call_, handler](Result result) mutable {
+        net::dispatch(ioc, [weak = std::move(weak), call, handler, result = std::move(result)]() mutable {
+            auto self = weak.lock();
+            if (!self) return;
+            auto& session = self->session_;
+            if (session.call_ != call || session.pending_ == Pending::Nothing) return;
+            session.end_call();
+            if (self->epoch_ != session.call_epoch_) return;  // the exchange ended meanwhile
+            (session.*handler)(std::move(result));
         });
     };
 }
 
+void ConnectionSession::end_call() {
+    pending_ = Pending::Nothing;
+    ++call_;  // an answer still to come is dropped
+    if (hold_) net::post(c_.worker_.ioc, [hold = std::move(hold_)] {});
+}
+
+session::Deadline ConnectionSession::deadline_after_now() const {
+    return session::Deadline::clock::now() + c_.config().timeouts.store;
+}
+
+void ConnectionSession::on_tick(std::chrono::steady_clock::time_point now) {
+    if (pending_ == Pending::Nothing) return;
+    const auto what = pending_;
+    if (c_.epoch_ != call_epoch_) return end_call();  // the exchange ended some other way
+    if (now < deadline_) return;
+    end_call();
+    if (what == Pending::Load) on_loaded(session::LoadResult::timed_out());
+    else on_saved(session::WriteResult::timed_out());
+}
+
+void ConnectionSession::log_notes(const std::vector<session::StepNote>& notes) {
+    auto& metrics = c_.worker_.shared.metrics;
+    for (const auto& note : notes) {
+        switch (note.kind) {
+        case session::StepNote::Kind::ControlHeaderError: metrics.control_header_error(); break;
+        case session::StepNote::Kind::StoreError: metrics.store_error(); break;
+        case session::StepNote::Kind::SessionTooLarge: metrics.session_too_large(); break;
+        case session::StepNote::Kind::SessionGone: break;
+        }
+        auto fields = c_.log_fields();
+        for (const auto& field : note.fields) fields[field.key()] = field.value();
+        if (note.is_error()) log_error(note.event(), std::move(fields));
+        else log_event(note.event(), std::move(fields));
+    }
+}
+
+void ConnectionSession::answer(const session::LocalReply& reply) {
+    // A request refused before its body was read cannot leave the connection
+    // usable; one read whole can (as nginx).
+    c_.respond_locally(reply.status, reply.reason, !c_.ex_->request_read_whole(), reply.headers);
+}
+
+// -- request head and load -------------------------------------------------------------
+
 void ConnectionSession::on_request_head(http::fields& request, std::string_view path) {
     auto& ex = *c_.ex_;
     const auto& config = c_.config();
-    ex.policy = session::policy_for(config, path);
     strip_reserved_request_headers(request, config);
-    ex.cookie = take_session_cookie(request, config);
+    ex.session.emplace(c_.settings_->config, c_.worker_.shared.keys, ex.request_id);
+    ex.session_start =
+        ex.session->on_request_head(session_request_head(request, path, c_.client_.is_tls(), c_.peer_trusted_));
+    replace_cookie_headers(request, ex.session_start.cookie_header);
 }
-
-// -- load ----------------------------------------------------------------------
 
 void ConnectionSession::load() {
     auto& ex = *c_.ex_;
-    if (!ex.policy.sessions || ex.cookie.kind != session::CookieLookup::Kind::WellFormed) {
-        if (ex.policy.sessions) ex.session = session::resolve_request_session(ex.cookie, nullptr);
-        return c_.request_relay_.start();
-    }
-    auto then = [started = Clock::now()](ClientConnection& c, session::LoadResult loaded) {
-        auto& ex = *c.ex_;
-        c.worker_.shared.metrics.store_operation(StoreOperation::Load, Clock::now() - started);
-        ex.session = session::resolve_request_session(ex.cookie, &loaded);
-        if (loaded.status == session::LoadStatus::Error) {
-            c.worker_.shared.metrics.store_error();
-            log_error("store_error", c.log_fields({{"during", "load"}, {"error", loaded.error}}));
-        }
-        c.request_relay_.start();
-    };
-    c_.worker_.shared.store.load(ex.cookie.value, unix_now(),
-                                 on_own_thread<session::LoadResult>(then));
+    if (!ex.session_start.load) return on_loaded(std::nullopt);
+    store_started_ = Clock::now();
+    c_.worker_.shared.store.load(std::move(*ex.session_start.load), unix_now(), deadline_after_now(),
+                                 store_call(Pending::Load, &ConnectionSession::on_loaded));
+}
+
+void ConnectionSession::on_loaded(std::optional<session::LoadResult> loaded) {
+    auto& ex = *c_.ex_;
+    if (loaded) c_.worker_.shared.metrics.store_operation(StoreOperation::Load, Clock::now() - store_started_);
+    auto decision = ex.session->on_loaded(std::move(loaded));
+    log_notes(decision.notes);
+    if (decision.reply) return answer(*decision.reply);
+    ex.session_request_headers = std::move(decision.upstream_headers);
+    c_.request_relay_.start();
 }
 
 void ConnectionSession::add_request_headers(http::fields& request) {
-    auto& ex = *c_.ex_;
-    if (!ex.policy.sessions) return;
-    add_session_headers(request, c_.config(), ex.session);
-    ex.state_sent = ex.session.state;
+    add_headers(request, c_.ex_->session_request_headers);
 }
 
-// -- save ------------------------------------------------------------------------
+// -- response head and save --------------------------------------------------------------
 
 void ConnectionSession::save() {
     auto& ex = *c_.ex_;
-    const auto& config = c_.config();
     auto& res = ex.response->get();
     // Control headers never reach the client, whatever the route.
-    ex.control = take_control_headers(res, config.header_prefix);
-    if (!ex.control.errors.empty()) {
-        c_.worker_.shared.metrics.control_header_error();
-        boost::json::array errors;
-        for (const auto& error : ex.control.errors) errors.emplace_back(error);
-        log_error("control_header_error",
-                  c_.log_fields({{"errors", std::move(errors)}, {"strict", config.strict_control}}));
-        if (config.strict_control) return c_.upstream_failed(http::error::bad_value, "control headers");
-        ex.control = {};  // ignored as a whole: the session is never half-changed
-    }
-    auto saved = [started = Clock::now()](ClientConnection& c, session::WriteResult result) {
-        c.worker_.shared.metrics.store_operation(StoreOperation::Write, Clock::now() - started);
-        c.session_.on_saved(std::move(result));
-    };
-    if (!ex.policy.sessions) return on_saved({});
-    auto change = session::plan_session_write(ex.policy, ex.session, ex.control, ex.status, unix_now(),
-                                              config.session_max_bytes);
-    if (!change) return on_saved({});
-    change->fresh_id = session::new_session_id();
-    change->fresh_handle = c_.worker_.shared.keys.handle_for(change->fresh_id);
-    c_.worker_.shared.store.write(std::move(*change), on_own_thread<session::WriteResult>(saved));
+    const auto control = take_control_headers(res, c_.config().header_prefix);
+    auto plan = ex.session->on_response_head(session_response_head(res, ex.status, control), unix_now());
+    log_notes(plan.notes);
+    if (plan.reply) return answer(*plan.reply);
+    drop_set_cookies(res, plan.dropped_set_cookies);
+    if (!plan.write) return on_saved(std::nullopt);
+    store_started_ = Clock::now();
+    c_.worker_.shared.store.write(std::move(*plan.write), deadline_after_now(),
+                                  store_call(Pending::Write, &ConnectionSession::on_saved));
 }
 
-void ConnectionSession::on_saved(session::WriteResult result) {
-    using session::WriteOutcome;
+void ConnectionSession::on_saved(std::optional<session::WriteResult> written) {
     auto& ex = *c_.ex_;
     auto& metrics = c_.worker_.shared.metrics;
-    bool flushed = ex.control.action == session::SessionAction::Flush;
-    switch (result.outcome) {
-    case WriteOutcome::Saved:
-        ex.session_event = ex.control.action == session::SessionAction::Cycle ? SessionEvent::Cycled
-                           : flushed                                          ? SessionEvent::Flushed
-                           : ex.session.state == session::SessionState::Active ? SessionEvent::Saved
-                                                                              : SessionEvent::Created;
-        break;
-    case WriteOutcome::Deleted: ex.session_event = flushed ? SessionEvent::Flushed : SessionEvent::Deleted; break;
-    case WriteOutcome::TooLarge:
-        ex.session_event = SessionEvent::Refused;
-        metrics.session_too_large();
-        log_error("session_too_large", c_.log_fields({{"limit", c_.config().session_max_bytes}}));
-        break;
-    case WriteOutcome::Gone:
-        ex.session_event = SessionEvent::Refused;
-        ex.log_note = "session deleted meanwhile: not saved";
-        break;
-    case WriteOutcome::Full:
-    case WriteOutcome::Error:
-        ex.session_event = SessionEvent::Refused;
-        metrics.store_error();
-        log_error("store_error", c_.log_fields({{"during", "write"}, {"error", result.error}}));
-        return c_.respond_locally(503, "session store unavailable", !ex.request_read_whole());
-    case WriteOutcome::Unchanged: break;
-    }
-    metrics.session_event(ex.session_event);
-    if (result.outcome == WriteOutcome::Saved) {
-        // What the log names from now on: the session this response leaves.
-        ex.session.state = session::SessionState::Active;
-        ex.session.record.handle = result.record.handle;
-    }
-    if (ex.policy.sessions) ex.set_cookies = session::response_cookies(ex.policy, ex.session, result, unix_now());
+    if (written) metrics.store_operation(StoreOperation::Write, Clock::now() - store_started_);
+    ex.session_response = ex.session->on_written(std::move(written));
+    metrics.session_event(ex.session->event());
+    log_notes(ex.session_response.notes);
+    if (ex.session_response.reply) return answer(*ex.session_response.reply);
     c_.response_relay_.send_head();
 }
 
 void ConnectionSession::add_response_headers(http::fields& response) {
-    auto& ex = *c_.ex_;
-    if (ex.policy.sessions) add_session_response_headers(response, ex.set_cookies);
+    add_session_response_headers(response, c_.ex_->session_response);
 }
 
 }  // namespace sessiongate::proxy

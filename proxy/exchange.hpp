@@ -10,7 +10,7 @@
 #include "proxy/chunked_framing.hpp"
 #include "proxy/metrics.hpp"
 #include "proxy/tls_stream.hpp"
-#include "session/session_filter.hpp"
+#include "session/session_step.hpp"
 
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http/buffer_body.hpp>
@@ -66,12 +66,12 @@ struct Exchange {
     std::uint64_t request_left = 0;  // Length: body bytes not yet forwarded
     ChunkedFramingCheck chunked_check;
 
-    // -- the session moments
-    session::RequestPolicy policy;
-    session::RequestSession session;
-    session::CookieLookup cookie;
-    session::ControlHeaders control;
-    std::vector<std::string> set_cookies;
+    // -- the session moments (ConnectionSession): the step makes every
+    //    session decision; these are its answers on their way into heads
+    std::optional<session::SessionStep> session;
+    session::RequestStart session_start;
+    std::vector<session::Header> session_request_headers;
+    session::ResponseDecision session_response;
 
     // -- the upstream leg
     std::optional<Stream> upstream;
@@ -103,8 +103,6 @@ struct Exchange {
     Clock::time_point started = Clock::now();
     Clock::time_point upstream_started{};  // connect (or a pooled connection) begins
     Clock::time_point upstream_first_byte{};
-    SessionEvent session_event = SessionEvent::None;
-    std::optional<session::SessionState> state_sent;  // X-Session-State as the upstream got it
     std::uint64_t bytes_in = 0;
     std::uint64_t bytes_out = 0;
     std::string log_note;

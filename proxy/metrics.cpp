@@ -14,8 +14,6 @@ using prometheus::BuildHistogram;
 constexpr std::array<std::string_view, 8> method_names = {"GET",    "HEAD",    "POST", "PUT",
                                                            "PATCH", "DELETE", "OPTIONS", "other"};
 constexpr std::array<std::string_view, 5> status_names = {"1xx", "2xx", "3xx", "4xx", "5xx"};
-constexpr std::array<std::string_view, 7> event_names = {"none",    "created", "saved",  "cycled",
-                                                          "flushed", "deleted", "refused"};
 
 // Seconds. A request through the proxy takes from a millisecond (a cached
 // page next door) to a minute (a report, a long poll); store operations
@@ -35,8 +33,6 @@ std::size_t method_index(std::string_view method) {
 }
 
 }  // namespace
-
-std::string_view to_string(SessionEvent event) { return event_names[static_cast<std::size_t>(event)]; }
 
 std::string_view method_class(std::string_view method) { return method_names[method_index(method)]; }
 

@@ -8,6 +8,8 @@
 // map) are read when scraped, not kept up to date on every change.
 #pragma once
 
+#include "session/session_state.hpp"
+
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
@@ -29,9 +31,7 @@ namespace sessiongate::proxy {
 
 enum class StoreOperation { Load, Write };
 
-/// What a response did to its session (the access log's session event).
-enum class SessionEvent { None, Created, Saved, Cycled, Flushed, Deleted, Refused };
-std::string_view to_string(SessionEvent event);
+using session::SessionEvent;
 
 /// GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, or "other": a label with a
 /// bounded set of values, whatever methods clients invent.

@@ -88,7 +88,7 @@ void ReadinessProbe::probe_store() {
     store_asked_ = Clock::now();
     auto round = ++store_round_;
     // The answer may come on the store's thread: it is taken back to ours.
-    store_.load(probe_id_, static_cast<std::int64_t>(std::time(nullptr)),
+    store_.load(probe_id_, static_cast<std::int64_t>(std::time(nullptr)), session::Deadline::clock::now() + interval_,
                 [self = shared_from_this(), round](session::LoadResult result) {
                     net::post(self->ioc_, [self, round, result = std::move(result)]() mutable {
                         self->on_store_answer(round, std::move(result));

@@ -8,7 +8,7 @@
 #include "proxy/connection.hpp"
 #include "proxy/log.hpp"
 #include "proxy/worker.hpp"
-#include "session/lmdb_store.hpp"
+#include "session/lmdb/store.hpp"
 #include "session/store_factory.hpp"
 #include "session/sweeper.hpp"
 
@@ -93,7 +93,7 @@ std::string_view store_type_text(config::StoreType type) {
 // What /metrics shows of the store, read when scraped (off the request path).
 Metrics::StoreFigures store_figures(session::Store& store) {
     Metrics::StoreFigures figures;
-    figures.sessions = store.count();
+    if (auto* admin = store.admin()) figures.sessions = admin->count();
     if (auto* lmdb = dynamic_cast<session::LmdbStore*>(&store)) {
         auto stats = lmdb->stats();
         figures.map_size_bytes = stats.map_size;
@@ -106,11 +106,12 @@ class Server {
 public:
     Server(config::ConfigPtr config, ConfigReloader reload)
         : keys_(session::SecretKeys::load(*config)),
-          store_(session::open_store(*config)),
+          store_(session::open_store(*config, &keys_)),
           shared_{*store_, keys_, store_type_text(config->store.type)},
           reload_(std::move(reload)) {
-        sweeper_.emplace(*store_, config->store.sweep_interval, session::Sweeper::unix_now,
-                         [this](std::size_t removed) { shared_.metrics.sessions_expired(removed); });
+        if (auto* sweep = store_->expiry_sweep())
+            sweeper_.emplace(*sweep, config->store.sweep_interval, session::Sweeper::unix_now,
+                             [this](std::size_t removed) { shared_.metrics.sessions_expired(removed); });
         shared_.metrics.set_store_figures([this] { return store_figures(*store_); });
         auto settings = std::make_shared<const ProxySettings>(config);
         for (unsigned i = 0; i < config->threads; ++i)

@@ -1,27 +1,22 @@
 #include "proxy/session_headers.hpp"
 
-#include <boost/beast/core/string.hpp>
-#include <boost/beast/http/rfc7230.hpp>
+#include "session/cache_control.hpp"
+#include "session/control_headers.hpp"
+#include "session/upstream_headers.hpp"
+
+#include <algorithm>
 
 namespace sessiongate::proxy {
 namespace {
 
-// The directives of a Cache-Control list, trimmed; commas inside quoted
-// arguments (no-cache="a, b") do not split.
-std::vector<std::string_view> cache_directives(std::string_view list) {
-    std::vector<std::string_view> directives;
-    bool quoted = false;
-    std::size_t start = 0;
-    for (std::size_t i = 0; i <= list.size(); ++i) {
-        if (i < list.size() && list[i] == '"') quoted = !quoted;
-        if (i < list.size() && (quoted || list[i] != ',')) continue;
-        auto item = list.substr(start, i - start);
-        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-        if (!item.empty()) directives.push_back(item);
-        start = i + 1;
+/// Every value of `field`, joined with ", " (a list header's meaning).
+std::string joined(const http::fields& fields, http::field field) {
+    std::string text;
+    for (auto range = fields.equal_range(field); range.first != range.second; ++range.first) {
+        if (!text.empty()) text += ", ";
+        text.append(range.first->value());
     }
-    return directives;
+    return text;
 }
 
 }  // namespace
@@ -35,34 +30,31 @@ void strip_reserved_request_headers(http::fields& fields, const config::Config& 
     }
 }
 
-session::CookieLookup take_session_cookie(http::fields& fields, const config::Config& config) {
-    std::vector<std::string_view> headers;
-    for (auto range = fields.equal_range(http::field::cookie); range.first != range.second;
-         ++range.first)
-        headers.push_back(range.first->value());
-    auto lookup = session::find_session_cookie(headers, config.cookie.name);
-    if (!config.strip_session_cookie || headers.empty()) return lookup;
-
-    // Rebuild one Cookie header from what is left (RFC 9113 8.2.3 joins with "; ").
-    std::string rest;
-    for (auto header : headers) {
-        auto kept = session::remove_cookie(header, config.cookie.name);
-        if (kept.empty()) continue;
-        if (!rest.empty()) rest += "; ";
-        rest += kept;
+session::RequestHead session_request_head(const http::fields& fields, std::string_view path, bool tls,
+                                          bool peer_trusted) {
+    session::RequestHead head;
+    head.path = path;
+    head.tls = tls;
+    for (auto range = fields.equal_range(http::field::cookie); range.first != range.second; ++range.first)
+        head.cookie_headers.push_back(range.first->value());
+    if (peer_trusted) {
+        auto proto = fields.find("x-forwarded-proto");
+        if (proto != fields.end()) head.trusted_forwarded_proto = proto->value();
     }
+    return head;
+}
+
+void replace_cookie_headers(http::fields& fields, const std::optional<std::string>& cookie_header) {
+    if (!cookie_header) return;
     fields.erase(http::field::cookie);
-    if (!rest.empty()) fields.set(http::field::cookie, rest);
-    return lookup;
+    if (!cookie_header->empty()) fields.set(http::field::cookie, *cookie_header);
 }
 
-void add_session_headers(http::fields& fields, const config::Config& config,
-                         const session::RequestSession& session) {
-    for (auto& [name, value] : session::upstream_session_headers(config, session))
-        fields.insert(name, value);
+void add_headers(http::fields& fields, const std::vector<session::Header>& headers) {
+    for (const auto& [name, value] : headers) fields.insert(name, value);
 }
 
-session::ControlHeaders take_control_headers(http::fields& fields, std::string_view prefix) {
+std::vector<std::pair<std::string, std::string>> take_control_headers(http::fields& fields, std::string_view prefix) {
     std::vector<std::pair<std::string, std::string>> found;
     for (auto it = fields.begin(); it != fields.end();) {
         if (session::is_control_header(prefix, it->name_string())) {
@@ -72,37 +64,41 @@ session::ControlHeaders take_control_headers(http::fields& fields, std::string_v
             ++it;
         }
     }
-    if (found.empty()) return {};
-    std::vector<std::pair<std::string_view, std::string_view>> views(found.begin(), found.end());
-    return session::parse_control_headers(prefix, views);
+    return found;
 }
 
-void add_session_response_headers(http::fields& fields, const std::vector<std::string>& set_cookies) {
-    bool vary_cookie = false;
-    for (auto range = fields.equal_range(http::field::vary); range.first != range.second;
-         ++range.first)
-        for (auto item : http::token_list{range.first->value()})
-            vary_cookie = vary_cookie || boost::beast::iequals(item, "cookie") || item == "*";
-    if (!vary_cookie) fields.insert(http::field::vary, "Cookie");
+session::ResponseHead session_response_head(const http::fields& fields, unsigned status,
+                                            const std::vector<std::pair<std::string, std::string>>& control) {
+    session::ResponseHead head;
+    head.status = status;
+    head.control_headers.assign(control.begin(), control.end());
+    for (auto range = fields.equal_range(http::field::set_cookie); range.first != range.second; ++range.first)
+        head.set_cookies.push_back(range.first->value());
+    return head;
+}
 
-    if (set_cookies.empty()) return;
-    for (const auto& cookie : set_cookies) fields.insert(http::field::set_cookie, cookie);
-    std::string cache_control;
-    for (auto range = fields.equal_range(http::field::cache_control); range.first != range.second;
-         ++range.first) {
-        if (!cache_control.empty()) cache_control += ", ";
-        cache_control.append(range.first->value());
+void drop_set_cookies(http::fields& fields, const std::vector<std::size_t>& indexes) {
+    if (indexes.empty()) return;
+    std::size_t index = 0;
+    for (auto it = fields.begin(); it != fields.end();) {
+        if (it->name() != http::field::set_cookie) {
+            ++it;
+            continue;
+        }
+        const bool drop = std::find(indexes.begin(), indexes.end(), index++) != indexes.end();
+        it = drop ? fields.erase(it) : std::next(it);
     }
-    if (session::cache_control_is_private(cache_control)) return;
-    // `public` would contradict `private`: it goes, the other directives stay.
-    std::string directives = "private";
-    for (auto item : cache_directives(cache_control)) {
-        if (boost::beast::iequals(item, "public")) continue;
-        directives += ", ";
-        directives.append(item);
+}
+
+void add_session_response_headers(http::fields& fields, const session::ResponseDecision& decision) {
+    if (decision.vary_cookie && !session::vary_covers_cookie(joined(fields, http::field::vary)))
+        fields.insert(http::field::vary, "Cookie");
+    for (const auto& cookie : decision.set_cookies) fields.insert(http::field::set_cookie, cookie);
+    if (!decision.private_cache) return;
+    if (auto value = session::private_cache_control(joined(fields, http::field::cache_control))) {
+        fields.erase(http::field::cache_control);
+        fields.set(http::field::cache_control, *value);
     }
-    fields.erase(http::field::cache_control);
-    fields.set(http::field::cache_control, directives);
 }
 
 }  // namespace sessiongate::proxy

@@ -1,5 +1,5 @@
 // The X-Session-* response headers an upstream uses to change the session.
-#include "session/session_filter.hpp"
+#include "session/control_headers.hpp"
 
 #include "base/http_text.hpp"
 
@@ -81,7 +81,7 @@ ControlHeaders parse_control_headers(std::string_view prefix,
         if (!is_control_header(prefix, name)) continue;
         const auto suffix = name.substr(prefix.size());
         const auto value = trim_whitespace(raw_value);
-        auto fail = [&](std::string_view why) { control.errors.push_back(std::string(name) + ": " + std::string(why)); };
+        auto fail = [&](std::string why) { control.errors.push_back({std::string(name), std::move(why)}); };
 
         if (equals_ignoring_case(suffix, "-Update")) {
             if (value.size() > max_patch_bytes) {

@@ -142,6 +142,14 @@ SecretKeys SecretKeys::load(const config::Config& config) {
     return SecretKeys(std::move(keys));
 }
 
+std::optional<SecretKeys> SecretKeys::load_existing(const config::Config& config) {
+    const auto source = source_for(config);
+    std::error_code ec;
+    if (source == KeySource::None) return std::nullopt;
+    if (source == KeySource::Generated && !std::filesystem::exists(generated_key_path(config), ec)) return std::nullopt;
+    return load(config);
+}
+
 SecretKeys::SecretKeys(std::vector<std::string> keys) : keys_(std::move(keys)), ring_(keys_) {}
 
 std::string SecretKeys::handle_for(std::string_view id) const {

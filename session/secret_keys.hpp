@@ -4,6 +4,7 @@
 #include "config/config.hpp"
 #include "session/crypto/key_ring.hpp"
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,11 @@ public:
     /// generated (mode 0600) in the store directory and reused afterwards.
     /// Throws std::runtime_error with a clear message on failure.
     static SecretKeys load(const config::Config& config);
+
+    /// The same keys, but never generated: nullopt when the configuration
+    /// names none and no generated key file exists (for tools that only
+    /// read a store, which must not create anything). Throws as load().
+    static std::optional<SecretKeys> load_existing(const config::Config& config);
 
     explicit SecretKeys(std::vector<std::string> keys);
 

@@ -1,9 +1,7 @@
-// The session cookie: finding it in requests, hiding it from the upstream,
-// and the Set-Cookie values that set and delete it.
-#include "session/session_filter.hpp"
+#include "session/session_cookie.hpp"
 
+#include "base/http_text.hpp"
 #include "session/cookie_header.hpp"
-#include "session/session_id.hpp"
 
 #include <algorithm>
 
@@ -22,9 +20,11 @@ std::string_view samesite_text(config::SameSite samesite) {
     return "Lax";
 }
 
-/// Browsers refuse `__Secure-` and `__Host-` cookies without Secure.
+/// Browsers refuse `__Secure-` and `__Host-` cookies, and SameSite=None,
+/// without Secure.
 bool needs_secure(const config::CookieSettings& cookie) {
-    return cookie.secure || cookie.name.starts_with("__Secure-") || cookie.name.starts_with("__Host-");
+    return cookie.name.starts_with("__Secure-") || cookie.name.starts_with("__Host-") ||
+           cookie.samesite == config::SameSite::None;
 }
 
 }  // namespace
@@ -34,8 +34,9 @@ CookieLookup find_session_cookie(const std::vector<std::string_view>& cookie_hea
         for (const auto& pair : parse_cookie_header(header)) {
             if (pair.name != name) continue;
             // The first one wins: browsers send the most specific path first.
-            if (!is_well_formed_session_id(pair.value)) return {CookieLookup::Kind::Malformed, {}};
-            return {CookieLookup::Kind::WellFormed, std::string(pair.value)};
+            if (pair.value.empty() || pair.value.size() > max_cookie_value_bytes)
+                return {CookieLookup::Kind::Malformed, {}};
+            return {CookieLookup::Kind::Present, std::string(pair.value)};
         }
     }
     return {};
@@ -51,11 +52,16 @@ std::string remove_cookie(std::string_view cookie_header, std::string_view name)
     return kept;
 }
 
+std::string_view set_cookie_name(std::string_view set_cookie) {
+    const auto pair = set_cookie.substr(0, set_cookie.find(';'));
+    const auto equals = pair.find('=');
+    if (equals == std::string_view::npos) return {};  // no name: browsers ignore it
+    return text::trim_whitespace(pair.substr(0, equals));
+}
+
 // Attributes in the order Django (Python's http.cookies) writes them.
-std::string format_session_cookie(const config::CookieSettings& cookie,
-                                  std::string_view value,
-                                  std::optional<std::int64_t> max_age,
-                                  std::int64_t now) {
+std::string format_session_cookie(const config::CookieSettings& cookie, std::string_view value,
+                                  std::optional<std::int64_t> max_age, std::int64_t now, bool secure) {
     std::optional<std::int64_t> seconds;
     if (max_age) seconds = std::max<std::int64_t>(*max_age, 0);
     std::string text = cookie.name + "=" + std::string(value);
@@ -70,13 +76,13 @@ std::string format_session_cookie(const config::CookieSettings& cookie,
     text += "; Path=" + cookie.path;
     text += "; SameSite=";
     text += samesite_text(cookie.samesite);
-    if (needs_secure(cookie)) text += "; Secure";
+    if (secure || needs_secure(cookie)) text += "; Secure";
     return text;
 }
 
-// As Django's delete_cookie: `name=""`, no HttpOnly; Secure kept as
-// configured so a SameSite=None or prefixed cookie is still accepted.
-std::string format_deletion_cookie(const config::CookieSettings& cookie) {
+// As Django's delete_cookie: `name=""`, no HttpOnly; Secure as when set, so
+// a SameSite=None or prefixed cookie is still accepted.
+std::string format_deletion_cookie(const config::CookieSettings& cookie, bool secure) {
     std::string text = cookie.name + "=\"\"";
     if (cookie.domain) text += "; Domain=" + *cookie.domain;
     text += "; expires=";
@@ -84,7 +90,7 @@ std::string format_deletion_cookie(const config::CookieSettings& cookie) {
     text += "; Max-Age=0; Path=" + cookie.path;
     text += "; SameSite=";
     text += samesite_text(cookie.samesite);
-    if (needs_secure(cookie)) text += "; Secure";
+    if (secure || needs_secure(cookie)) text += "; Secure";
     return text;
 }
 

@@ -1,110 +1,53 @@
-// The session store interface: LMDB now; Redis and encrypted cookies later
-// implement the same interface and pass the same conformance suite
+// The session store interface. LMDB (session/lmdb/), Redis and sealed
+// cookies implement it and pass one conformance suite
 // (tests/unit/session/store_suite.hpp).
 //
-// A store is addressed by the cookie value the client holds. For server-side
-// stores that value is the session id (43 base64url chars); the store keys
-// its records by SHA-256 of it, so a copy of the store yields no live cookie.
+// A store is addressed by the cookie value the client holds: for a
+// server-side store the session id (it keys records by a hash of it, so a
+// copy of the store yields no live cookie), for a cookie store the sealed
+// session itself. The store alone judges a value: one that cannot be its
+// own is NotFound, without a lookup.
 //
-// Completion callbacks may run on any thread (LMDB's writer thread, a Redis
-// I/O thread) or inline before the call returns; callers hop back to their
-// own executor.
+// A write is decided by the pure rules of write_rules.hpp; a store reads the
+// current record, calls next_record() and commits the result atomically in
+// its own way (LMDB in its write transaction, Redis with a compare-and-set
+// script, the cookie store by sealing it).
+//
+// Every call carries a deadline. A store should give up by then (answer
+// Error) rather than run late; the caller stops waiting at the deadline
+// anyway and ignores a later answer. Completion callbacks may run on any
+// thread (LMDB's writer thread, a Redis I/O thread) or inline before the
+// call returns; callers hop back to their own executor.
 #pragma once
 
-#include <boost/json/object.hpp>
+#include "session/session_admin.hpp"
+#include "session/session_record.hpp"
+#include "session/session_write.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
-#include <optional>
 #include <string>
-#include <vector>
 
 namespace sessiongate::session {
 
-/// A stored session as the store returns it.
-struct SessionRecord {
-    std::string handle;         // X-Session-Id: fixed for the id's life
-    std::string data_json;      // compact JSON object text, "{}" when empty
-    std::int64_t created = 0;   // Unix seconds
-    std::int64_t modified = 0;  // last save
-    std::int64_t expires = 0;   // absolute: expires now unless saved again
-    /// X-Session-Expiry as last set: nullopt = configured age, 0 = browser
-    /// session cookie (server keeps it for the configured age), N = N seconds.
-    std::optional<std::int64_t> expiry_seconds;
-};
-
 enum class LoadStatus {
     Found,
-    NotFound,  // unknown id (or malformed cookie value)
+    NotFound,  // unknown id, or a value that cannot be one of this store's
     Expired,   // record present but past its expiry (treated as absent)
-    Error,     // store unavailable
+    Error,     // store unavailable, timed out, or the record is damaged
 };
 
 struct LoadResult {
     LoadStatus status = LoadStatus::NotFound;
     SessionRecord record;  // valid when Found
     std::string error;     // when Error
+
+    /// What a caller takes for an answer that did not come by the deadline.
+    static LoadResult timed_out() { return {LoadStatus::Error, {}, "no answer within timeouts.store"}; }
 };
 
-/// X-Session-Expiry as parsed.
-struct ExpirySetting {
-    enum class Kind { Seconds, BrowserSession, Default } kind = Kind::Default;
-    std::int64_t seconds = 0;  // when Kind::Seconds (> 0)
-};
-
-enum class SessionAction { None, Flush, Cycle, Clear };
-
-/// Expiry policy in force for one request (route overrides applied).
-struct ExpiryPolicy {
-    std::int64_t age = 1209600;     // idle expiry, seconds
-    std::int64_t max_lifetime = 0;  // absolute from creation, 0 = none
-};
-
-/// Everything one response asks of the store, applied atomically in one
-/// transaction against the record as it is *now* (not as it was loaded), so
-/// concurrent requests changing different keys never lose each other's work.
-struct SessionWrite {
-    /// Cookie value the request carried and that loaded an active session;
-    /// empty when the request had no active session.
-    std::string current;
-    /// Fresh identity, used when a new session starts or on cycle/flush.
-    std::string fresh_id;
-    std::string fresh_handle;
-
-    SessionAction action = SessionAction::None;
-    std::vector<boost::json::object> patches;  // RFC 7386 merge patches, in order
-    std::optional<ExpirySetting> expiry;
-    bool touch = false;  // save even if unmodified (rolling expiry)
-
-    std::int64_t now = 0;
-    ExpiryPolicy policy;
-    std::size_t max_bytes = 16384;
-};
-
-enum class WriteOutcome {
-    Unchanged,  // nothing to do (no change, or empty new session)
-    Saved,      // record stored; `cookie_value`/`record` describe it
-    Deleted,    // session removed; the cookie must be expired
-    Gone,       // the loaded session was deleted meanwhile: not brought back
-    TooLarge,   // result over max_bytes: refused, previous session kept
-    Full,       // store out of space even after growing
-    Error,      // other store failure
-};
-
-struct WriteResult {
-    WriteOutcome outcome = WriteOutcome::Unchanged;
-    std::string cookie_value;  // when Saved: the value to set (id, or sealed cookie)
-    SessionRecord record;      // when Saved: what is stored now
-    std::string error;
-};
-
-/// One line of `sessions list`.
-struct SessionSummary {
-    std::string handle;
-    std::int64_t created = 0;
-    std::int64_t expires = 0;
-    std::size_t bytes = 0;
-};
+using Deadline = std::chrono::steady_clock::time_point;
 
 class Store {
 public:
@@ -113,23 +56,20 @@ public:
     using LoadCallback = std::function<void(LoadResult)>;
     using WriteCallback = std::function<void(WriteResult)>;
 
-    /// Looks up the session a cookie value names. `now` decides expiry.
-    virtual void load(std::string cookie_value, std::int64_t now, LoadCallback done) = 0;
+    /// Looks up the session a cookie value names. `now` (Unix seconds)
+    /// decides expiry.
+    virtual void load(std::string cookie_value, std::int64_t now, Deadline deadline, LoadCallback done) = 0;
 
     /// Applies a response's changes atomically; see SessionWrite.
-    virtual void write(SessionWrite change, WriteCallback done) = 0;
+    virtual void write(SessionWrite change, Deadline deadline, WriteCallback done) = 0;
 
-    // Administration (CLI, admin API, sweeper): synchronous, off the hot path.
+    /// Administration by handle, or nullptr for a store that keeps no
+    /// sessions it could list (the cookie store).
+    virtual SessionAdmin* admin() { return nullptr; }
 
-    /// Session by handle; nullopt when there is none.
-    virtual std::optional<SessionRecord> find_by_handle(const std::string& handle) = 0;
-    /// Deletes by handle; false when there was none.
-    virtual bool remove_by_handle(const std::string& handle) = 0;
-    /// Deletes every session expired at `now`; returns how many.
-    virtual std::size_t sweep(std::int64_t now) = 0;
-    virtual std::size_t count() = 0;
-    /// Up to `limit` summaries, in handle order, starting after `after`.
-    virtual std::vector<SessionSummary> list(std::size_t limit, const std::string& after) = 0;
+    /// Background deletion of expired sessions, or nullptr for a store
+    /// whose sessions expire by themselves.
+    virtual ExpirySweep* expiry_sweep() { return nullptr; }
 };
 
 }  // namespace sessiongate::session

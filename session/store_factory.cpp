@@ -1,12 +1,12 @@
 #include "session/store_factory.hpp"
 
-#include "session/lmdb_store.hpp"
+#include "session/lmdb/store.hpp"
 
 #include <stdexcept>
 
 namespace sessiongate::session {
 
-std::unique_ptr<Store> open_store(const config::Config& config) {
+std::unique_ptr<Store> open_store(const config::Config& config, const SecretKeys*) {
     switch (config.store.type) {
     case config::StoreType::Lmdb:
         return std::make_unique<LmdbStore>(config.store);

@@ -4,7 +4,7 @@
 
 namespace sessiongate::session {
 
-Sweeper::Sweeper(Store& store, std::chrono::milliseconds interval, Clock clock, Report report)
+Sweeper::Sweeper(ExpirySweep& store, std::chrono::milliseconds interval, Clock clock, Report report)
     : store_(store),
       interval_(std::max(interval, std::chrono::milliseconds(1))),
       clock_(std::move(clock)),

@@ -1,8 +1,9 @@
 // Deletes expired sessions in the background (Django's `clearsessions`,
-// done for you): a thread that calls store.sweep(now) every interval.
+// done for you): a thread that calls sweep(now) every interval, for a store
+// that needs it (Store::expiry_sweep()).
 #pragma once
 
-#include "session/store.hpp"
+#include "session/session_admin.hpp"
 
 #include <chrono>
 #include <condition_variable>
@@ -20,7 +21,7 @@ public:
 
     /// Starts sweeping `store` every `interval` (the first sweep after one
     /// interval). The store must outlive the sweeper.
-    Sweeper(Store& store, std::chrono::milliseconds interval, Clock clock = unix_now,
+    Sweeper(ExpirySweep& store, std::chrono::milliseconds interval, Clock clock = unix_now,
             Report report = {});
     /// Stops promptly: wakes the thread instead of waiting out the interval.
     ~Sweeper();
@@ -33,7 +34,7 @@ public:
 private:
     void run();
 
-    Store& store_;
+    ExpirySweep& store_;
     std::chrono::milliseconds interval_;
     Clock clock_;
     Report report_;

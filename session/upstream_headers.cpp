@@ -1,11 +1,11 @@
 // The request headers the upstream gets about the session, and the ones a
 // client may never send it.
-#include "session/session_filter.hpp"
+#include "session/upstream_headers.hpp"
+
+#include "base/http_text.hpp"
+#include "session/header_json.hpp"
 
 #include <algorithm>
-
-#include "session/header_json.hpp"
-#include "base/http_text.hpp"
 
 #include <boost/json/parse.hpp>
 
@@ -53,20 +53,21 @@ bool is_reserved_request_header(const config::Config& config, std::string_view n
     return false;
 }
 
-std::vector<Header> upstream_session_headers(const config::Config& config, const RequestSession& session) {
+std::vector<Header> upstream_session_headers(const config::Config& config, SessionState state,
+                                             const SessionRecord* record) {
     const std::string& prefix = config.header_prefix;
-    const bool active = session.state == SessionState::Active;
+    if (state != SessionState::Active) record = nullptr;
     std::vector<Header> headers;
-    headers.emplace_back(prefix + "-State", std::string(to_string(session.state)));
-    if (active) {
-        headers.emplace_back(prefix + "-Id", session.record.handle);
-        headers.emplace_back(prefix + "-Expires", std::to_string(session.record.expires));
+    headers.emplace_back(prefix + "-State", std::string(to_string(state)));
+    if (record) {
+        headers.emplace_back(prefix + "-Id", record->handle);
+        headers.emplace_back(prefix + "-Expires", std::to_string(record->expires));
     }
-    headers.emplace_back(prefix, active ? header_json_object(session.record.data_json) : std::string("{}"));
+    headers.emplace_back(prefix, record ? header_json_object(record->data_json) : std::string("{}"));
 
-    if (!active || config.inject.empty()) return headers;
+    if (!record || config.inject.empty()) return headers;
     boost::system::error_code ec;
-    const auto data = boost::json::parse(session.record.data_json, ec);
+    const auto data = boost::json::parse(record->data_json, ec);
     if (ec || !data.is_object()) return headers;
     for (const auto& [key, header] : config.inject) {
         const auto* value = data.get_object().if_contains(key);

@@ -28,6 +28,7 @@ const std::map<std::string, std::string> changed_values = {
     {"store.max_map_size", "128GiB"},
     {"store.sweep_interval", "5m"},
     {"store.commit_delay", "2ms"},
+    {"store.unavailable", "anonymous"},
 };
 
 // The settings as `load_config` builds them from overrides, with no check

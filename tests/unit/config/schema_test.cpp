@@ -45,7 +45,7 @@ std::string describe(const Config& c) {
         << " secret_key_file=" << optional(c.secret_key_file) << " strict_control=" << c.strict_control << '\n'
         << "store: " << int(c.store.type) << ' ' << c.store.path << ' ' << int(c.store.durability) << ' ' << c.store.url
         << ' ' << c.store.map_size << ' ' << c.store.max_map_size << ' ' << ms(c.store.sweep_interval) << ' '
-        << ms(c.store.commit_delay) << '\n'
+        << ms(c.store.commit_delay) << ' ' << int(c.store.unavailable) << '\n'
         << "cookie: " << c.cookie.name << ' ' << c.cookie.age << ' ' << optional(c.cookie.domain) << ' '
         << c.cookie.path << ' ' << c.cookie.secure << c.cookie.httponly << int(c.cookie.samesite)
         << c.cookie.expire_at_browser_close << '\n'
@@ -63,6 +63,7 @@ std::string describe(const Config& c) {
         << "timeouts: " << ms(c.timeouts.request_header) << ' ' << ms(c.timeouts.request_body) << ' '
         << ms(c.timeouts.keepalive) << ' ' << ms(c.timeouts.upstream_connect) << ' '
         << ms(c.timeouts.upstream_response) << ' ' << ms(c.timeouts.upstream_idle) << ' ' << ms(c.timeouts.drain)
+        << ' ' << ms(c.timeouts.store)
         << '\n'
         << "upstream_pool: " << c.upstream_pool.max_idle_per_thread << ' ' << ms(c.upstream_pool.idle_timeout) << '\n';
     for (const Route& route : c.routes)

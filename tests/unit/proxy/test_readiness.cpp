@@ -37,17 +37,12 @@ public:
     int loads = 0;
     std::string last_value;
 
-    void load(std::string value, std::int64_t, LoadCallback done) override {
+    void load(std::string value, std::int64_t, session::Deadline, LoadCallback done) override {
         ++loads;
         last_value = value;
         if (answer) done({status, {}, status == session::LoadStatus::Error ? "connection refused" : ""});
     }
-    void write(session::SessionWrite, WriteCallback done) override { done({}); }
-    std::optional<session::SessionRecord> find_by_handle(const std::string&) override { return std::nullopt; }
-    bool remove_by_handle(const std::string&) override { return false; }
-    std::size_t sweep(std::int64_t) override { return 0; }
-    std::size_t count() override { return 0; }
-    std::vector<session::SessionSummary> list(std::size_t, const std::string&) override { return {}; }
+    void write(session::SessionWrite, session::Deadline, WriteCallback done) override { done({}); }
 };
 
 struct ProbeRig {

@@ -1,7 +1,13 @@
 // The conformance suite every Store implementation passes: written against
-// the Store interface alone. A test case calls run_store_conformance() with
-// a factory; each SECTION runs with a fresh store from it, so the factory
-// must hand out an empty store each time (a new temp dir, a flushed db).
+// the Store interface alone. A store's test case calls
+//
+//     run_store_conformance([&] { return make_an_empty_store(); });
+//
+// Each SECTION runs with a fresh store from the factory, so it must hand out
+// an empty store each time (a new temp dir, a flushed Redis database). What
+// a store offers beyond load and write decides what else is checked: with
+// admin() the handle index, count and list, and that a session deleted by
+// others stays deleted; with expiry_sweep() the sweep.
 #pragma once
 
 #include "session/session_id.hpp"
@@ -13,7 +19,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <functional>
+#include <map>
 #include <future>
 #include <memory>
 #include <random>
@@ -25,28 +33,23 @@ namespace sessiongate::session::testing {
 
 using StoreFactory = std::function<std::unique_ptr<Store>()>;
 
-/// What a store can do beyond load/write.
-struct StoreTraits {
-    /// Keeps records on the server: a deleted or replaced session's old
-    /// cookie no longer loads, deletion by others is detected (Gone), and
-    /// sweep, count, list and the handle index exist. A stateless cookie
-    /// store can do none of these.
-    bool server_side = true;
-};
-
 inline constexpr std::int64_t suite_t0 = 1'700'000'000;
 
-inline LoadResult load_sync(Store& store, const std::string& cookie, std::int64_t now) {
+/// A deadline no call in the suite should reach.
+inline Deadline far_deadline() { return Deadline::clock::now() + std::chrono::seconds(30); }
+
+inline LoadResult load_sync(Store& store, const std::string& cookie, std::int64_t now,
+                            Deadline deadline = far_deadline()) {
     std::promise<LoadResult> p;
     auto f = p.get_future();
-    store.load(cookie, now, [&p](LoadResult r) { p.set_value(std::move(r)); });
+    store.load(cookie, now, deadline, [&p](LoadResult r) { p.set_value(std::move(r)); });
     return f.get();
 }
 
-inline WriteResult write_sync(Store& store, SessionWrite w) {
+inline WriteResult write_sync(Store& store, SessionWrite w, Deadline deadline = far_deadline()) {
     std::promise<WriteResult> p;
     auto f = p.get_future();
-    store.write(std::move(w), [&p](WriteResult r) { p.set_value(std::move(r)); });
+    store.write(std::move(w), deadline, [&p](WriteResult r) { p.set_value(std::move(r)); });
     return f.get();
 }
 
@@ -92,10 +95,15 @@ inline std::string key_name(int thread, int i) {
     return key;
 }
 
-inline void run_store_conformance(const StoreFactory& make, StoreTraits traits = {}) {
+inline void run_store_conformance(const StoreFactory& make) {
     auto store_ptr = make();
     Store& store = *store_ptr;
     const std::int64_t t0 = suite_t0;
+    // Keeps records on a server: a deleted or replaced session's old cookie
+    // no longer loads, deletion by others is detected (Gone), and sessions
+    // are found by handle. A stateless cookie store can do none of these.
+    SessionAdmin* const admin = store.admin();
+    const bool server_side = admin != nullptr;
 
     SECTION("lazy: nothing is stored until there is data") {
         auto r = write_sync(store, request(t0));
@@ -107,7 +115,7 @@ inline void run_store_conformance(const StoreFactory& make, StoreTraits traits =
         CHECK(write_sync(store, request(t0, {}, {obj(R"({"a":null})")})).outcome ==
               WriteOutcome::Unchanged);
         CHECK(load_sync(store, new_session_id(), t0).status == LoadStatus::NotFound);
-        if (traits.server_side) CHECK(store.count() == 0);
+        if (server_side) CHECK(admin->count() == 0);
     }
 
     SECTION("malformed cookie values are never looked up") {
@@ -123,7 +131,7 @@ inline void run_store_conformance(const StoreFactory& make, StoreTraits traits =
         const auto fresh_handle = w.fresh_handle;
         auto r = write_sync(store, w);
         REQUIRE(r.outcome == WriteOutcome::Saved);
-        if (traits.server_side) CHECK(r.cookie_value == w.fresh_id);
+        if (server_side) CHECK(r.cookie_value == w.fresh_id);
         CHECK(r.record.handle == fresh_handle);
         CHECK(r.record.created == t0);
         CHECK(r.record.modified == t0);
@@ -135,7 +143,7 @@ inline void run_store_conformance(const StoreFactory& make, StoreTraits traits =
         CHECK(l.record.data_json == R"({"num_visits":1})");
         CHECK(l.record.created == t0);
         CHECK(l.record.expires == t0 + 1000);
-        if (traits.server_side) CHECK(store.count() == 1);
+        if (server_side) CHECK(admin->count() == 1);
     }
 
     SECTION("patches merge into the stored data in order; null deletes") {
@@ -155,10 +163,10 @@ inline void run_store_conformance(const StoreFactory& make, StoreTraits traits =
         const auto id = start_session(store, R"({"a":1})");
         auto r = write_sync(store, request(t0, id, {obj(R"({"a":null})")}));
         CHECK(r.outcome == WriteOutcome::Deleted);
-        if (traits.server_side) CHECK(load_sync(store, id, t0).status == LoadStatus::NotFound);
-        if (traits.server_side) {
-            CHECK(store.count() == 0);
-            CHECK(store.list(10, "").empty());
+        if (server_side) CHECK(load_sync(store, id, t0).status == LoadStatus::NotFound);
+        if (server_side) {
+            CHECK(admin->count() == 0);
+            CHECK(admin->list(10, "").empty());
         }
     }
 
@@ -167,7 +175,7 @@ inline void run_store_conformance(const StoreFactory& make, StoreTraits traits =
         auto w = request(t0 + 1, id);
         w.action = SessionAction::Flush;
         CHECK(write_sync(store, w).outcome == WriteOutcome::Deleted);
-        if (traits.server_side) CHECK(load_sync(store, id, t0 + 1).status == LoadStatus::NotFound);
+        if (server_side) CHECK(load_sync(store, id, t0 + 1).status == LoadStatus::NotFound);
 
         const auto id2 = start_session(store, R"({"a":1})", t0, "h-old2");
         auto w2 = request(t0 + 2, id2, {obj(R"({"b":2})")}, "h-new");
@@ -177,11 +185,11 @@ inline void run_store_conformance(const StoreFactory& make, StoreTraits traits =
         CHECK(r.cookie_value != id2);
         CHECK(r.record.handle == "h-new");
         CHECK(r.record.created == t0 + 2);
-        if (traits.server_side) CHECK(load_sync(store, id2, t0 + 2).status == LoadStatus::NotFound);
+        if (server_side) CHECK(load_sync(store, id2, t0 + 2).status == LoadStatus::NotFound);
         CHECK(data_of(store, r.cookie_value, t0 + 2) == boost::json::parse(R"({"b":2})"));
-        if (traits.server_side) {
-            CHECK_FALSE(store.find_by_handle("h-old2"));
-            CHECK(store.count() == 1);
+        if (server_side) {
+            CHECK_FALSE(admin->find_by_handle("h-old2"));
+            CHECK(admin->count() == 1);
         }
     }
 
@@ -194,13 +202,13 @@ inline void run_store_conformance(const StoreFactory& make, StoreTraits traits =
         CHECK(r.cookie_value != id);
         CHECK(r.record.handle == "h-after");
         CHECK(r.record.created == t0);
-        if (traits.server_side) CHECK(load_sync(store, id, t0 + 10).status == LoadStatus::NotFound);
+        if (server_side) CHECK(load_sync(store, id, t0 + 10).status == LoadStatus::NotFound);
         CHECK(data_of(store, r.cookie_value, t0 + 10) ==
               boost::json::parse(R"({"user":7,"logged_in":true})"));
-        if (traits.server_side) {
-            CHECK_FALSE(store.find_by_handle("h-before"));
-            REQUIRE(store.find_by_handle("h-after"));
-            auto all = store.list(10, "");
+        if (server_side) {
+            CHECK_FALSE(admin->find_by_handle("h-before"));
+            REQUIRE(admin->find_by_handle("h-after"));
+            auto all = admin->list(10, "");
             REQUIRE(all.size() == 1);
             CHECK(all[0].handle == "h-after");
         }
@@ -219,10 +227,10 @@ inline void run_store_conformance(const StoreFactory& make, StoreTraits traits =
         auto w2 = request(t0 + 2, id);
         w2.action = SessionAction::Clear;
         CHECK(write_sync(store, w2).outcome == WriteOutcome::Deleted);
-        if (traits.server_side) CHECK(load_sync(store, id, t0 + 2).status == LoadStatus::NotFound);
+        if (server_side) CHECK(load_sync(store, id, t0 + 2).status == LoadStatus::NotFound);
     }
 
-    if (traits.server_side) {
+    if (server_side) {
         SECTION("a session deleted meanwhile is never brought back") {
             const auto id = start_session(store, R"({"a":1})");
             // Request B loaded the session; request A logs out first.
@@ -242,11 +250,11 @@ inline void run_store_conformance(const StoreFactory& make, StoreTraits traits =
             clear.action = SessionAction::Clear;
             CHECK(write_sync(store, clear).outcome == WriteOutcome::Gone);
             CHECK(load_sync(store, id, t0 + 2).status == LoadStatus::NotFound);
-            CHECK(store.count() == 0);
+            CHECK(admin->count() == 0);
 
             // Removed by an administrator, or expired meanwhile: the same.
             const auto id2 = start_session(store, R"({"a":1})", t0, "h-admin");
-            REQUIRE(store.remove_by_handle("h-admin"));
+            REQUIRE(admin->remove_by_handle("h-admin"));
             CHECK(write_sync(store, request(t0 + 3, id2, {obj(R"({"b":2})")})).outcome ==
                   WriteOutcome::Gone);
             const auto id3 = start_session(store, R"({"a":1})");
@@ -365,43 +373,82 @@ inline void run_store_conformance(const StoreFactory& make, StoreTraits traits =
         auto strict = request(t0 + 200, id2, {obj(R"({"b":1})")});
         strict.policy.max_lifetime = 100;
         CHECK(write_sync(store, strict).outcome == WriteOutcome::Gone);
-        if (traits.server_side) {
+        if (server_side) {
             CHECK(load_sync(store, id2, t0 + 200).status == LoadStatus::NotFound);
         }
     }
 
-    if (!traits.server_side) return;
-
-    SECTION("sweep deletes exactly the expired sessions") {
-        std::vector<std::string> ids;
-        for (int i = 0; i < 5; ++i) {
-            auto w = request(t0, {}, {obj(R"({"a":1})")}, "h-" + std::to_string(i));
-            w.expiry = ExpirySetting{ExpirySetting::Kind::Seconds, 100 * (i + 1)};
-            ids.push_back(write_sync(store, w).cookie_value);
-        }
-        // Re-saving moves a session's expiry; its old index entry must not
-        // make sweep delete it early.
-        auto w = request(t0 + 50, ids[0]);
-        w.touch = true;
-        REQUIRE(write_sync(store, w).record.expires == t0 + 150);
-
-        CHECK(store.sweep(t0 + 99) == 0);
-        CHECK(store.sweep(t0 + 100) == 0);
-        CHECK(load_sync(store, ids[0], t0 + 100).status == LoadStatus::Found);
-        CHECK(store.sweep(t0 + 200) == 2);
-        CHECK(load_sync(store, ids[0], t0).status == LoadStatus::NotFound);
-        CHECK(load_sync(store, ids[1], t0).status == LoadStatus::NotFound);
-        CHECK(load_sync(store, ids[2], t0 + 200).status == LoadStatus::Found);
-        CHECK(store.count() == 3);
-        auto left = store.list(10, "");
-        REQUIRE(left.size() == 3);
-        CHECK(left[0].handle == "h-2");
-        CHECK_FALSE(store.find_by_handle("h-0"));
-        CHECK(store.sweep(t0 + 10000) == 3);
-        CHECK(store.count() == 0);
-        CHECK(store.list(10, "").empty());
-        CHECK(store.sweep(t0 + 10000) == 0);
+    SECTION("internal fields are kept with the session, apart from its data") {
+        auto w = request(t0, {}, {obj(R"({"a":1})")});
+        w.internal = {{"csrf", std::string("se\0cret", 7)}};
+        const auto r = write_sync(store, w);
+        REQUIRE(r.outcome == WriteOutcome::Saved);
+        auto l = load_sync(store, r.cookie_value, t0);
+        REQUIRE(l.status == LoadStatus::Found);
+        CHECK(l.record.internal == std::map<std::string, std::string>{{"csrf", std::string("se\0cret", 7)}});
+        CHECK(l.record.data_json == R"({"a":1})");
+        // Kept by an update and by cycle, dropped by flush.
+        auto update = request(t0 + 1, r.cookie_value, {obj(R"({"b":2})")});
+        const auto updated = write_sync(store, update);
+        REQUIRE(updated.outcome == WriteOutcome::Saved);
+        auto cycle = request(t0 + 2, updated.cookie_value);
+        cycle.action = SessionAction::Cycle;
+        const auto cycled = write_sync(store, cycle);
+        REQUIRE(cycled.outcome == WriteOutcome::Saved);
+        CHECK(load_sync(store, cycled.cookie_value, t0 + 2).record.internal.count("csrf") == 1);
+        auto flush = request(t0 + 3, cycled.cookie_value, {obj(R"({"c":3})")});
+        flush.action = SessionAction::Flush;
+        const auto flushed = write_sync(store, flush);
+        REQUIRE(flushed.outcome == WriteOutcome::Saved);
+        CHECK(load_sync(store, flushed.cookie_value, t0 + 3).record.internal.empty());
     }
+
+    SECTION("a call past its deadline is answered Error and changes nothing") {
+        const auto id = start_session(store, R"({"a":1})");
+        const auto past = Deadline::clock::now() - std::chrono::milliseconds(1);
+        auto w = request(t0 + 1, id, {obj(R"({"b":2})")});
+        CHECK(write_sync(store, w, past).outcome == WriteOutcome::Error);
+        CHECK(write_sync(store, request(t0, {}, {obj(R"({"c":3})")}), past).outcome == WriteOutcome::Error);
+        CHECK(load_sync(store, id, t0, past).status == LoadStatus::Error);
+        CHECK(data_of(store, id) == boost::json::parse(R"({"a":1})"));
+        if (server_side) CHECK(admin->count() == 1);
+    }
+
+    if (ExpirySweep* sweeper = store.expiry_sweep()) {
+        SECTION("sweep deletes exactly the expired sessions") {
+            REQUIRE(admin);  // a store that sweeps keeps its sessions on a server
+            std::vector<std::string> ids;
+            for (int i = 0; i < 5; ++i) {
+                auto w = request(t0, {}, {obj(R"({"a":1})")}, "h-" + std::to_string(i));
+                w.expiry = ExpirySetting{ExpirySetting::Kind::Seconds, 100 * (i + 1)};
+                ids.push_back(write_sync(store, w).cookie_value);
+            }
+            // Re-saving moves a session's expiry; its old index entry must not
+            // make sweep delete it early.
+            auto w = request(t0 + 50, ids[0]);
+            w.touch = true;
+            REQUIRE(write_sync(store, w).record.expires == t0 + 150);
+
+            CHECK(sweeper->sweep(t0 + 99) == 0);
+            CHECK(sweeper->sweep(t0 + 100) == 0);
+            CHECK(load_sync(store, ids[0], t0 + 100).status == LoadStatus::Found);
+            CHECK(sweeper->sweep(t0 + 200) == 2);
+            CHECK(load_sync(store, ids[0], t0).status == LoadStatus::NotFound);
+            CHECK(load_sync(store, ids[1], t0).status == LoadStatus::NotFound);
+            CHECK(load_sync(store, ids[2], t0 + 200).status == LoadStatus::Found);
+            CHECK(admin->count() == 3);
+            auto left = admin->list(10, "");
+            REQUIRE(left.size() == 3);
+            CHECK(left[0].handle == "h-2");
+            CHECK_FALSE(admin->find_by_handle("h-0"));
+            CHECK(sweeper->sweep(t0 + 10000) == 3);
+            CHECK(admin->count() == 0);
+            CHECK(admin->list(10, "").empty());
+            CHECK(sweeper->sweep(t0 + 10000) == 0);
+        }
+    }
+
+    if (!server_side) return;
 
     SECTION("list is in handle order and paginated by `after`") {
         std::vector<int> order(25);
@@ -412,40 +459,39 @@ inline void run_store_conformance(const StoreFactory& make, StoreTraits traits =
             std::snprintf(handle, sizeof handle, "h%02d", i);
             start_session(store, R"({"n":)" + std::to_string(i) + "}", t0 + i, handle);
         }
-        CHECK(store.count() == 25);
-        auto page1 = store.list(10, "");
+        CHECK(admin->count() == 25);
+        auto page1 = admin->list(10, "");
         REQUIRE(page1.size() == 10);
         CHECK(page1.front().handle == "h00");
         CHECK(page1.back().handle == "h09");
         CHECK(page1[3].created == t0 + 3);
         CHECK(page1[3].expires == t0 + 3 + 1000);
         CHECK(page1[3].bytes == std::string(R"({"n":3})").size());
-        auto page2 = store.list(10, page1.back().handle);
+        auto page2 = admin->list(10, page1.back().handle);
         REQUIRE(page2.size() == 10);
         CHECK(page2.front().handle == "h10");
-        auto page3 = store.list(10, page2.back().handle);
+        auto page3 = admin->list(10, page2.back().handle);
         REQUIRE(page3.size() == 5);
         CHECK(page3.back().handle == "h24");
-        CHECK(store.list(10, "h24").empty());
-        auto between = store.list(2, "h05x");  // `after` need not exist
+        CHECK(admin->list(10, "h24").empty());
+        auto between = admin->list(2, "h05x");  // `after` need not exist
         REQUIRE(between.size() == 2);
         CHECK(between[0].handle == "h06");
-        CHECK(store.list(0, "").empty());
+        CHECK(admin->list(0, "").empty());
     }
 
     SECTION("find and remove by handle") {
         const auto id = start_session(store, R"({"a":1})", t0, "h-find");
-        auto found = store.find_by_handle("h-find");
+        auto found = admin->find_by_handle("h-find");
         REQUIRE(found);
         CHECK(found->data_json == R"({"a":1})");
         CHECK(found->handle == "h-find");
-        CHECK_FALSE(store.find_by_handle("h-none"));
-        CHECK(store.remove_by_handle("h-find"));
-        CHECK_FALSE(store.remove_by_handle("h-find"));
-        CHECK_FALSE(store.find_by_handle("h-find"));
+        CHECK_FALSE(admin->find_by_handle("h-none"));
+        CHECK(admin->remove_by_handle("h-find"));
+        CHECK_FALSE(admin->remove_by_handle("h-find"));
+        CHECK_FALSE(admin->find_by_handle("h-find"));
         CHECK(load_sync(store, id, t0).status == LoadStatus::NotFound);
-        CHECK(store.count() == 0);
-        CHECK(store.sweep(t0 + 5000) == 0);
+        CHECK(admin->count() == 0);
     }
 }
 

@@ -1,4 +1,4 @@
-#include "session/session_filter.hpp"
+#include "session/cache_control.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -2,6 +2,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <random>
 
 using namespace sessiongate::session;
@@ -26,6 +29,14 @@ void require_same(const SessionRecord& a, const SessionRecord& b) {
     REQUIRE(a.modified == b.modified);
     REQUIRE(a.expires == b.expires);
     REQUIRE(a.expiry_seconds == b.expiry_seconds);
+    REQUIRE(a.internal == b.internal);
+}
+
+std::string fixture(const char* name) {
+    const auto path = std::filesystem::path(SESSIONGATE_SOURCE_DIR) / "tests/unit/session/fixtures" / name;
+    std::ifstream in(path, std::ios::binary);
+    REQUIRE(in);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 }  // namespace
@@ -74,10 +85,12 @@ TEST_CASE("record codec rejects garbage", "[store][codec]") {
             REQUIRE_FALSE(decode_record(std::string_view(good).substr(0, n)));
         }
     }
-    SECTION("wrong version") {
-        auto bad = good;
-        bad[0] = 2;
-        REQUIRE_FALSE(decode_record(bad));
+    SECTION("unknown versions") {
+        for (const char version : {'\0', '\3', '\xff'}) {
+            auto bad = good;
+            bad[0] = version;
+            REQUIRE_FALSE(decode_record(bad));
+        }
     }
     SECTION("unknown expiry mode") {
         auto bad = good;
@@ -116,5 +129,72 @@ TEST_CASE("record codec rejects garbage", "[store][codec]") {
             }
         }
         CHECK(accepted < 100);
+    }
+}
+
+TEST_CASE("record codec: a version 1 record written before internal fields existed still reads",
+          "[store][codec][fixture]") {
+    // record_v1.bin was written by the version 1 encoder and is never
+    // regenerated: every later decoder must read it as it is.
+    const auto bytes = fixture("record_v1.bin");
+    const auto view = decode_record(bytes);
+    REQUIRE(view);
+    CHECK(view->version == record_version_plain);
+    const auto r = view->to_record();
+    CHECK(r.handle == "Zk3c0dX8mGq1v2Lr9PbT4yWn6sHa7eJx5uCo-_iQfKE");
+    CHECK(r.data_json == "{\"cart\":[\"book\",\"pen\"],\"member_id\":42,\"name\":\"Zo\xc3\xab\",\"prefs\":{\"theme\":\"dark\"}}");
+    CHECK(r.created == 1700000000);
+    CHECK(r.modified == 1700000600);
+    CHECK(r.expires == 1700003600);
+    CHECK(r.expiry_seconds == 3000);
+    CHECK(r.internal.empty());
+    // And a record without internal fields is still written as version 1,
+    // byte for byte, so an older release reads what this one writes.
+    CHECK(encode_record(r) == bytes);
+}
+
+TEST_CASE("record codec: internal fields (version 2)", "[store][codec]") {
+    auto r = sample();
+    r.internal = {{"csrf", std::string("s\0cret", 6)}, {"a", ""}, {std::string(max_internal_name_bytes, 'n'), "v"}};
+    const auto bytes = encode_record(r);
+    CHECK(bytes[0] == static_cast<char>(record_version_internal));
+    auto view = decode_record(bytes);
+    REQUIRE(view);
+    CHECK(view->version == record_version_internal);
+    CHECK(view->data_json == r.data_json);
+    CHECK(view->handle == r.handle);
+    require_same(view->to_record(), r);
+
+    SECTION("every truncation is refused") {
+        for (std::size_t n = 0; n < bytes.size(); ++n) {
+            INFO("length " << n);
+            REQUIRE_FALSE(decode_record(std::string_view(bytes).substr(0, n)));
+        }
+    }
+    SECTION("fields out of order or repeated are refused") {
+        SessionRecord one = sample();
+        one.internal = {{"b", "1"}, {"c", "2"}};
+        auto swapped = encode_record(one);
+        const auto at = swapped.find("b\x01");
+        REQUIRE(at != std::string::npos);
+        swapped[at] = 'd';  // "d" then "c": not ascending
+        REQUIRE_FALSE(decode_record(swapped));
+        swapped[at] = 'c';  // "c" twice
+        REQUIRE_FALSE(decode_record(swapped));
+    }
+    SECTION("bounds") {
+        CHECK(is_encodable(r));
+        auto long_name = r;
+        long_name.internal[std::string(max_internal_name_bytes + 1, 'n')] = "v";
+        CHECK_FALSE(is_encodable(long_name));
+        auto long_value = r;
+        long_value.internal["v"] = std::string(max_internal_value_bytes + 1, 'v');
+        CHECK_FALSE(is_encodable(long_value));
+        auto many = sample();
+        for (std::size_t i = 0; i <= max_internal_fields; ++i) many.internal[std::to_string(i)] = "";
+        CHECK_FALSE(is_encodable(many));
+        auto long_handle = sample();
+        long_handle.handle.assign(max_handle_bytes + 1, 'h');
+        CHECK_FALSE(is_encodable(long_handle));
     }
 }

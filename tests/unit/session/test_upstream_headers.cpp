@@ -1,4 +1,4 @@
-#include "session/session_filter.hpp"
+#include "session/upstream_headers.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -22,14 +22,17 @@ std::map<std::string, std::string> as_map(const std::vector<Header>& headers) {
     return map;
 }
 
-RequestSession active_session(std::string data_json) {
-    RequestSession session;
-    session.state = SessionState::Active;
-    session.cookie_value = std::string(42, 'a') + "A";
-    session.record.handle = "the-handle";
-    session.record.data_json = std::move(data_json);
-    session.record.expires = 1700001234;
-    return session;
+SessionRecord active_record(std::string data_json) {
+    SessionRecord record;
+    record.handle = "the-handle";
+    record.data_json = std::move(data_json);
+    record.expires = 1700001234;
+    return record;
+}
+
+std::vector<Header> active_headers(const config::Config& config, std::string data_json) {
+    const auto record = active_record(std::move(data_json));
+    return upstream_session_headers(config, SessionState::Active, &record);
 }
 
 bool single_line(const std::string& value) {
@@ -64,10 +67,11 @@ TEST_CASE("is_reserved_request_header", "[upstream_headers]") {
 TEST_CASE("upstream headers without an active session", "[upstream_headers]") {
     config::Config config;
     config.inject = {{"member_id", "X-Member-Id"}};
-    for (const auto state : {SessionState::None, SessionState::Expired, SessionState::Invalid}) {
-        RequestSession session;
-        session.state = state;
-        const auto headers = upstream_session_headers(config, session);
+    const auto record = active_record(R"({"member_id":1})");
+    for (const auto state :
+         {SessionState::None, SessionState::Expired, SessionState::Invalid, SessionState::Unavailable}) {
+        // A record passed along by mistake is not shown either.
+        const auto headers = upstream_session_headers(config, state, &record);
         REQUIRE(headers.size() == 2);
         CHECK(headers[0] == Header{"X-Session-State", std::string(to_string(state))});
         CHECK(headers[1] == Header{"X-Session", "{}"});
@@ -76,11 +80,12 @@ TEST_CASE("upstream headers without an active session", "[upstream_headers]") {
     CHECK(to_string(SessionState::Active) == "active");
     CHECK(to_string(SessionState::Expired) == "expired");
     CHECK(to_string(SessionState::Invalid) == "invalid");
+    CHECK(to_string(SessionState::Unavailable) == "unavailable");
 }
 
 TEST_CASE("upstream headers of an active session", "[upstream_headers]") {
     config::Config config;
-    const auto headers = as_map(upstream_session_headers(config, active_session(R"({"num_visits":3})")));
+    const auto headers = as_map(active_headers(config, R"({"num_visits":3})"));
     CHECK(headers == std::map<std::string, std::string>{{"X-Session-State", "active"},
                                                         {"X-Session-Id", "the-handle"},
                                                         {"X-Session-Expires", "1700001234"},
@@ -88,19 +93,19 @@ TEST_CASE("upstream headers of an active session", "[upstream_headers]") {
 
     SECTION("the prefix is configurable") {
         config.header_prefix = "X-Gate";
-        const auto renamed = as_map(upstream_session_headers(config, active_session("{}")));
+        const auto renamed = as_map(active_headers(config, "{}"));
         CHECK(renamed.count("X-Gate") == 1);
         CHECK(renamed.count("X-Gate-Id") == 1);
         CHECK(renamed.count("X-Gate-State") == 1);
         CHECK(renamed.count("X-Gate-Expires") == 1);
     }
     SECTION("the handle, never the cookie value") {
-        auto session = active_session("{}");
-        for (const auto& [name, value] : upstream_session_headers(config, session))
-            CHECK(value.find(session.cookie_value) == std::string::npos);
+        const std::string cookie_value = std::string(42, 'a') + "A";
+        for (const auto& [name, value] : active_headers(config, "{}"))
+            CHECK(value.find(cookie_value) == std::string::npos);
     }
     SECTION("empty stored data shows as {}") {
-        CHECK(as_map(upstream_session_headers(config, active_session("")))["X-Session"] == "{}");
+        CHECK(as_map(active_headers(config, ""))["X-Session"] == "{}");
     }
 }
 
@@ -117,7 +122,7 @@ TEST_CASE("X-Session is always one safe line of valid JSON", "[upstream_headers]
     const std::string raw = "{\n\"a\" : \"x\x7fy\"\r\n}";
 
     for (const std::string& stored : std::vector<std::string>{compact, raw}) {
-        const auto headers = as_map(upstream_session_headers(config, active_session(stored)));
+        const auto headers = as_map(active_headers(config, stored));
         const auto& value = headers.at("X-Session");
         INFO(value);
         CHECK(single_line(value));
@@ -133,7 +138,7 @@ TEST_CASE("X-Session is always one safe line of valid JSON", "[upstream_headers]
         }
     }
     SECTION("a record that is not a JSON object shows as {}") {
-        CHECK(as_map(upstream_session_headers(config, active_session("[1,\n2]")))["X-Session"] == "{}");
+        CHECK(as_map(active_headers(config, "[1,\n2]"))["X-Session"] == "{}");
     }
 }
 
@@ -156,7 +161,7 @@ TEST_CASE("mapped headers from inject", "[upstream_headers]") {
     data["del"] = "a\x7f";
     data["empty"] = "";
 
-    const auto headers = as_map(upstream_session_headers(config, active_session(boost::json::serialize(data))));
+    const auto headers = as_map(active_headers(config, boost::json::serialize(data)));
     CHECK(headers.at("X-Member-Id") == "42");
     CHECK(headers.at("X-Name") == "Ren\xc3\xa9");
     CHECK(headers.at("X-Admin") == "true");
@@ -175,8 +180,7 @@ TEST_CASE("mapped headers from inject", "[upstream_headers]") {
     }
 
     SECTION("no mapped headers without an active session") {
-        RequestSession expired;
-        expired.state = SessionState::Expired;
-        CHECK(upstream_session_headers(config, expired).size() == 2);
+        const auto record = active_record(boost::json::serialize(data));
+        CHECK(upstream_session_headers(config, SessionState::Expired, &record).size() == 2);
     }
 }

@@ -1,21 +1,21 @@
-#include "session/lmdb_readers.hpp"
+#include "session/lmdb/readers.hpp"
 
 #include <vector>
 
-namespace sessiongate::session {
+namespace sessiongate::session::lmdb {
 
-lmdb::Txn* ReaderPool::acquire() {
+Txn* ReaderPool::acquire() {
     std::lock_guard lock(mutex_);
     if (!free_.empty()) {
         auto* slot = free_.back();
         free_.pop_back();
         return slot;
     }
-    slots_.push_back(std::make_unique<lmdb::Txn>());
+    slots_.push_back(std::make_unique<Txn>());
     return slots_.back().get();
 }
 
-void ReaderPool::release(lmdb::Txn* slot) {
+void ReaderPool::release(Txn* slot) {
     std::lock_guard lock(mutex_);
     free_.push_back(slot);
 }
@@ -33,7 +33,7 @@ struct ThreadSlots {
     struct Entry {
         std::uint64_t store;
         std::weak_ptr<ReaderPool> pool;
-        lmdb::Txn* slot;
+        Txn* slot;
     };
     std::vector<Entry> entries;
 
@@ -48,7 +48,7 @@ thread_local ThreadSlots thread_slots;
 
 }  // namespace
 
-lmdb::Txn& thread_read_txn(std::uint64_t store, const std::shared_ptr<ReaderPool>& pool) {
+Txn& thread_read_txn(std::uint64_t store, const std::shared_ptr<ReaderPool>& pool) {
     auto& entries = thread_slots.entries;
     for (auto& e : entries) {
         if (e.store == store) return *e.slot;
@@ -59,4 +59,4 @@ lmdb::Txn& thread_read_txn(std::uint64_t store, const std::shared_ptr<ReaderPool
     return *entries.back().slot;
 }
 
-}  // namespace sessiongate::session
+}  // namespace sessiongate::session::lmdb

@@ -1,4 +1,4 @@
-#include "session/session_filter.hpp"
+#include "session/write_plan.hpp"
 
 #include <boost/json/parse.hpp>
 
@@ -43,85 +43,7 @@ std::optional<SessionWrite> plan(const RequestSession& session,
 
 }  // namespace
 
-TEST_CASE("policy_for applies the longest matching route", "[session_filter]") {
-    config::Config config;
-    config.cookie.age = 1000;
-    config.cookie.name = "sid";
-    config.save_every_request = false;
-    config.touch_interval = 30;
-    config.max_lifetime = 5000;
-    config::Route statics;
-    statics.prefix = "/static";
-    statics.sessions = false;
-    config::Route api;
-    api.prefix = "/api";
-    api.cookie_age = 60;
-    api.save_every_request = true;
-    config::Route admin;
-    admin.prefix = "/api/admin";
-    admin.max_lifetime = 900;
-    config.routes = {statics, api, admin};
-
-    SECTION("no route: the config") {
-        const auto policy = policy_for(config, "/home");
-        CHECK(policy.sessions);
-        CHECK(policy.cookie.name == "sid");
-        CHECK(policy.cookie.age == 1000);
-        CHECK(policy.expiry.age == 1000);
-        CHECK(policy.expiry.max_lifetime == 5000);
-        CHECK_FALSE(policy.save_every_request);
-        CHECK(policy.touch_interval == 30);
-    }
-    SECTION("sessions off") {
-        CHECK_FALSE(policy_for(config, "/static/app.js").sessions);
-    }
-    SECTION("cookie age and save_every_request") {
-        const auto policy = policy_for(config, "/api/items");
-        CHECK(policy.sessions);
-        CHECK(policy.cookie.age == 60);
-        CHECK(policy.expiry.age == 60);
-        CHECK(policy.save_every_request);
-        CHECK(policy.expiry.max_lifetime == 5000);
-    }
-    SECTION("the longest prefix wins, unset fields fall back to the config") {
-        const auto policy = policy_for(config, "/api/admin/users");
-        CHECK(policy.expiry.max_lifetime == 900);
-        CHECK(policy.cookie.age == 1000);
-        CHECK_FALSE(policy.save_every_request);
-    }
-}
-
-TEST_CASE("resolve_request_session", "[session_filter]") {
-    CookieLookup absent;
-    CookieLookup malformed{CookieLookup::Kind::Malformed, {}};
-    CookieLookup well_formed{CookieLookup::Kind::WellFormed, cookie_id};
-
-    CHECK(resolve_request_session(absent, nullptr).state == SessionState::None);
-    CHECK(resolve_request_session(malformed, nullptr).state == SessionState::Invalid);
-    CHECK(resolve_request_session(well_formed, nullptr).state == SessionState::Invalid);
-
-    LoadResult loaded;
-    loaded.status = LoadStatus::Found;
-    loaded.record.handle = "h";
-    loaded.record.data_json = R"({"x":1})";
-    const auto active = resolve_request_session(well_formed, &loaded);
-    CHECK(active.state == SessionState::Active);
-    CHECK(active.cookie_value == cookie_id);
-    CHECK(active.record.handle == "h");
-    CHECK(active.record.data_json == R"({"x":1})");
-
-    for (const auto& [status, state] : {std::pair{LoadStatus::Expired, SessionState::Expired},
-                                       std::pair{LoadStatus::NotFound, SessionState::Invalid},
-                                       std::pair{LoadStatus::Error, SessionState::Invalid}}) {
-        loaded.status = status;
-        const auto session = resolve_request_session(well_formed, &loaded);
-        CHECK(session.state == state);
-        CHECK(session.cookie_value.empty());  // never adopted
-        CHECK(session.record.handle.empty());
-    }
-}
-
-TEST_CASE("plan_session_write: when there is nothing to write", "[session_filter]") {
+TEST_CASE("plan_session_write: when there is nothing to write", "[write_plan]") {
     SECTION("no control headers") {
         CHECK_FALSE(plan(active_session(), {}));
         CHECK_FALSE(plan(session_in(SessionState::None), {}));
@@ -151,14 +73,12 @@ TEST_CASE("plan_session_write: when there is nothing to write", "[session_filter
     SECTION("an active session and only empty patches") {
         CHECK_FALSE(plan(active_session(), control_of({{"X-Session-Update", "{}"}})));
     }
-    SECTION("a malformed set is ignored whole") {
-        const auto control = control_of({{"X-Session-Update", R"({"a":2})"}, {"X-Session-Action", "explode"}});
-        REQUIRE_FALSE(control.errors.empty());
-        CHECK_FALSE(plan(active_session(), control));
+    SECTION("the store unavailable: nothing saved") {
+        CHECK_FALSE(plan(session_in(SessionState::Unavailable), control_of({{"X-Session-Update", R"({"a":2})"}})));
     }
 }
 
-TEST_CASE("plan_session_write: an active session", "[session_filter]") {
+TEST_CASE("plan_session_write: an active session", "[write_plan]") {
     RequestPolicy policy;
     policy.expiry.age = 600;
     policy.expiry.max_lifetime = 7200;
@@ -221,7 +141,7 @@ TEST_CASE("plan_session_write: an active session", "[session_filter]") {
     }
 }
 
-TEST_CASE("plan_session_write: no active session, new data", "[session_filter]") {
+TEST_CASE("plan_session_write: no active session, new data", "[write_plan]") {
     const auto states = {SessionState::None, SessionState::Expired, SessionState::Invalid};
     SECTION("a new session under a fresh id, the old cookie never adopted") {
         for (const auto state : states) {
@@ -256,7 +176,7 @@ TEST_CASE("plan_session_write: no active session, new data", "[session_filter]")
     }
 }
 
-TEST_CASE("plan_session_write: rolling expiry and the touch interval", "[session_filter]") {
+TEST_CASE("plan_session_write: rolling expiry and the touch interval", "[write_plan]") {
     RequestPolicy rolling;
     rolling.save_every_request = true;
     rolling.touch_interval = 60;
@@ -294,84 +214,5 @@ TEST_CASE("plan_session_write: rolling expiry and the touch interval", "[session
     }
     SECTION("no touch on a 5xx") {
         CHECK_FALSE(plan(active_session(now - 100000), {}, 502, rolling));
-    }
-    SECTION("a malformed set still touches") {
-        const auto write = plan(active_session(now - 100), control_of({{"X-Session-Action", "bogus"}}), 200, rolling);
-        REQUIRE(write);
-        CHECK(write->touch);
-        CHECK(write->action == SessionAction::None);
-    }
-}
-
-TEST_CASE("response_cookies", "[session_filter]") {
-    RequestPolicy policy;
-    const std::string new_id = std::string(42, 'n') + "A";
-    WriteResult saved;
-    saved.outcome = WriteOutcome::Saved;
-    saved.cookie_value = new_id;
-    saved.record.expires = now + 1209600;
-
-    SECTION("saved: the cookie with Max-Age left to the record's expiry") {
-        const auto cookies = response_cookies(policy, session_in(SessionState::None), saved, now);
-        REQUIRE(cookies.size() == 1);
-        CHECK_THAT(cookies[0], Catch::StartsWith("sessionid=" + new_id + "; expires="));
-        CHECK_THAT(cookies[0], Catch::Contains("; Max-Age=1209600;"));
-    }
-    SECTION("Max-Age follows the record, clamped at 0") {
-        saved.record.expires = now + 300;
-        CHECK_THAT(response_cookies(policy, active_session(), saved, now)[0], Catch::Contains("; Max-Age=300;"));
-        saved.record.expires = now - 5;
-        CHECK_THAT(response_cookies(policy, active_session(), saved, now)[0], Catch::Contains("; Max-Age=0;"));
-    }
-    SECTION("a touch with the same id re-sends the cookie (rolling)") {
-        saved.cookie_value = cookie_id;
-        const auto cookies = response_cookies(policy, active_session(), saved, now);
-        REQUIRE(cookies.size() == 1);
-        CHECK_THAT(cookies[0], Catch::StartsWith("sessionid=" + cookie_id + ";"));
-    }
-    SECTION("browser-session cookies: expiry 0, or expire_at_browser_close with no explicit expiry") {
-        saved.record.expiry_seconds = 0;
-        auto cookies = response_cookies(policy, active_session(), saved, now);
-        REQUIRE(cookies.size() == 1);
-        CHECK(cookies[0] == "sessionid=" + new_id + "; HttpOnly; Path=/; SameSite=Lax");
-
-        policy.cookie.expire_at_browser_close = true;
-        saved.record.expiry_seconds.reset();
-        cookies = response_cookies(policy, active_session(), saved, now);
-        CHECK(cookies[0] == "sessionid=" + new_id + "; HttpOnly; Path=/; SameSite=Lax");
-
-        saved.record.expiry_seconds = 300;  // an explicit expiry wins over the setting
-        saved.record.expires = now + 300;
-        cookies = response_cookies(policy, active_session(), saved, now);
-        CHECK_THAT(cookies[0], Catch::Contains("; Max-Age=300;"));
-    }
-    SECTION("deleted: Django's deletion cookie") {
-        WriteResult deleted;
-        deleted.outcome = WriteOutcome::Deleted;
-        const auto cookies = response_cookies(policy, active_session(), deleted, now);
-        REQUIRE(cookies.size() == 1);
-        CHECK(cookies[0] == format_deletion_cookie(policy.cookie));
-        CHECK_THAT(cookies[0], Catch::Contains("Max-Age=0") && Catch::Contains("01 Jan 1970"));
-    }
-    SECTION("stale cookies are left alone") {
-        WriteResult deleted;
-        deleted.outcome = WriteOutcome::Deleted;
-        CHECK(response_cookies(policy, session_in(SessionState::Expired), deleted, now).empty());
-        CHECK(response_cookies(policy, session_in(SessionState::Invalid), deleted, now).empty());
-        WriteResult unchanged;
-        CHECK(response_cookies(policy, session_in(SessionState::Invalid), unchanged, now).empty());
-    }
-    SECTION("no cookie for the other outcomes") {
-        for (const auto outcome : {WriteOutcome::Unchanged, WriteOutcome::Gone, WriteOutcome::TooLarge,
-                                   WriteOutcome::Full, WriteOutcome::Error}) {
-            WriteResult result;
-            result.outcome = outcome;
-            result.cookie_value = cookie_id;  // whatever a store left there
-            CHECK(response_cookies(policy, active_session(), result, now).empty());
-        }
-    }
-    SECTION("sessions off: nothing") {
-        policy.sessions = false;
-        CHECK(response_cookies(policy, active_session(), saved, now).empty());
     }
 }

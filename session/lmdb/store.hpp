@@ -14,6 +14,12 @@
 
 namespace sessiongate::session {
 
+namespace lmdb {
+class Admin;
+class Environment;
+class Writer;
+}  // namespace lmdb
+
 class LmdbStore final : public Store {
 public:
     /// Opens (creating if needed) the environment at `settings.path`.
@@ -26,18 +32,15 @@ public:
     LmdbStore(const LmdbStore&) = delete;
     LmdbStore& operator=(const LmdbStore&) = delete;
 
-    void load(std::string cookie_value, std::int64_t now, LoadCallback done) override;
-    void write(SessionWrite change, WriteCallback done) override;
+    /// Synchronous: answers before it returns (Error only if the deadline
+    /// had passed already).
+    void load(std::string cookie_value, std::int64_t now, Deadline deadline, LoadCallback done) override;
+    /// Queued for the writer; a write still queued at its deadline is
+    /// answered Error without being applied.
+    void write(SessionWrite change, Deadline deadline, WriteCallback done) override;
 
-    // The synchronous writes below queue behind the session writes and wait
-    // for their commit: never call them from a write callback.
-
-    /// The record even if it has expired but was not swept yet.
-    std::optional<SessionRecord> find_by_handle(const std::string& handle) override;
-    bool remove_by_handle(const std::string& handle) override;
-    std::size_t sweep(std::int64_t now) override;
-    std::size_t count() override;
-    std::vector<SessionSummary> list(std::size_t limit, const std::string& after) override;
+    SessionAdmin* admin() override;
+    ExpirySweep* expiry_sweep() override;
 
     struct Stats {
         std::uint64_t jobs = 0;     // writes and admin operations applied
@@ -49,8 +52,9 @@ public:
     Stats stats() const;
 
 private:
-    struct Impl;
-    std::unique_ptr<Impl> impl_;
+    std::unique_ptr<lmdb::Environment> env_;
+    std::unique_ptr<lmdb::Writer> writer_;  // goes before the environment
+    std::unique_ptr<lmdb::Admin> admin_;
 };
 
 }  // namespace sessiongate::session

@@ -1,5 +1,7 @@
-#include "session/lmdb.hpp"
-#include "session/lmdb_store.hpp"
+#include "session/lmdb/lmdb.hpp"
+#include "session/lmdb/store.hpp"
+#include "session/lmdb/tables.hpp"
+#include "session/record_codec.hpp"
 #include "session/sweeper.hpp"
 
 #include "unit/session/store_suite.hpp"
@@ -13,6 +15,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 using namespace sessiongate::session;
 using namespace sessiongate::session::testing;
@@ -85,7 +89,7 @@ TEST_CASE("LmdbStore commits concurrent writes in groups", "[store][lmdb]") {
             for (int i = 0; i < per_thread; ++i) {
                 auto p = std::make_shared<std::promise<WriteResult>>();
                 pending.push_back(p->get_future());
-                store.write(request(suite_t0, {}, {obj(R"({"a":1})")}),
+                store.write(request(suite_t0, {}, {obj(R"({"a":1})")}), far_deadline(),
                             [p](WriteResult r) { p->set_value(std::move(r)); });
             }
             for (auto& f : pending) {
@@ -95,7 +99,7 @@ TEST_CASE("LmdbStore commits concurrent writes in groups", "[store][lmdb]") {
     }
     for (auto& th : pool) th.join();
     CHECK(saved == threads * per_thread);
-    CHECK(store.count() == threads * per_thread);
+    CHECK(store.admin()->count() == threads * per_thread);
     const auto stats = store.stats();
     CHECK(stats.jobs == threads * per_thread);
     // Writes that queue while a commit is syncing share the next one.
@@ -113,9 +117,9 @@ TEST_CASE("LmdbStore keeps its data across close and reopen", "[store][lmdb]") {
         }
         LmdbStore store(settings_in(dir, durability));
         CHECK(data_of(store, id) == boost::json::parse(R"({"kept":true})"));
-        REQUIRE(store.find_by_handle("h-reopen"));
-        CHECK(store.count() == 1);
-        REQUIRE(store.remove_by_handle("h-reopen"));
+        REQUIRE(store.admin()->find_by_handle("h-reopen"));
+        CHECK(store.admin()->count() == 1);
+        REQUIRE(store.admin()->remove_by_handle("h-reopen"));
     }
 }
 
@@ -165,7 +169,7 @@ TEST_CASE("LmdbStore grows a tiny map instead of failing", "[store][lmdb]") {
     const auto stats = store.stats();
     CHECK(stats.map_grows > 0);
     CHECK(stats.map_size > initial);
-    CHECK(store.count() == 601);
+    CHECK(store.admin()->count() == 601);
     CHECK(load_sync(store, ids.front(), suite_t0).status == LoadStatus::Found);
     CHECK(load_sync(store, ids.back(), suite_t0).status == LoadStatus::Found);
 }
@@ -189,9 +193,9 @@ TEST_CASE("LmdbStore answers Full when the map cannot grow, and keeps working", 
     CHECK(store.stats().map_size == s.max_map_size);
     CHECK(data_of(store, first) == boost::json::parse(R"({"first":1})"));
     // Small writes and deletes may still fit; the store is not broken.
-    CHECK(store.count() == static_cast<std::size_t>(saved + 1));
-    CHECK(store.sweep(suite_t0 + 5000) > 0);
-    CHECK(store.count() == 0);
+    CHECK(store.admin()->count() == static_cast<std::size_t>(saved + 1));
+    CHECK(store.expiry_sweep()->sweep(suite_t0 + 5000) > 0);
+    CHECK(store.admin()->count() == 0);
     // Pages freed by a commit are reusable from the commit after next (LMDB
     // keeps them for readers of the previous snapshot), so space comes back
     // within a few writes.
@@ -214,13 +218,13 @@ TEST_CASE("LmdbStore at its size limit still commits the writes of a batch that 
     while (write_sync(store, request(suite_t0, {}, {big_patch(3000)})).outcome ==
            WriteOutcome::Saved) {
     }
-    const auto before = store.count();
+    const auto before = store.admin()->count();
 
     std::vector<std::future<WriteResult>> pending;
     auto submit = [&](SessionWrite w) {
         auto p = std::make_shared<std::promise<WriteResult>>();
         pending.push_back(p->get_future());
-        store.write(std::move(w), [p](WriteResult r) { p->set_value(std::move(r)); });
+        store.write(std::move(w), far_deadline(), [p](WriteResult r) { p->set_value(std::move(r)); });
     };
     auto huge = request(suite_t0, {}, {big_patch(200000)});
     huge.max_bytes = 1 << 20;
@@ -230,7 +234,7 @@ TEST_CASE("LmdbStore at its size limit still commits the writes of a batch that 
     for (std::size_t i = 1; i < pending.size(); ++i) {
         CHECK(pending[i].get().outcome == WriteOutcome::Saved);
     }
-    CHECK(store.count() == before + 3);
+    CHECK(store.admin()->count() == before + 3);
 }
 
 TEST_CASE("LmdbStore shares its directory with another process", "[store][lmdb]") {
@@ -253,9 +257,9 @@ TEST_CASE("LmdbStore shares its directory with another process", "[store][lmdb]"
             cs.map_size = 1 << 20;
             cs.durability = Durability::None;
             LmdbStore other(cs);
-            auto found = other.find_by_handle("h-server");
+            auto found = other.admin()->find_by_handle("h-server");
             if (!found || found->data_json != R"({"who":"server"})") code = 10;
-            if (code == 0 && !other.remove_by_handle("h-server")) code = 11;
+            if (code == 0 && !other.admin()->remove_by_handle("h-server")) code = 11;
             for (int i = 0; code == 0 && i < 1500; ++i) {
                 auto r = write_sync(other, request(suite_t0, {}, {big_patch(4000)},
                                                    "h-child-" + std::to_string(i)));
@@ -274,8 +278,8 @@ TEST_CASE("LmdbStore shares its directory with another process", "[store][lmdb]"
 
     CHECK(load_sync(store, id, suite_t0).status == LoadStatus::NotFound);
     CHECK(data_of(store, keep) == boost::json::parse(R"({"who":"kept"})"));
-    CHECK(store.count() == 1501);
-    auto child_session = store.find_by_handle("h-child-1499");
+    CHECK(store.admin()->count() == 1501);
+    auto child_session = store.admin()->find_by_handle("h-child-1499");
     REQUIRE(child_session);
     CHECK(child_session->data_json.size() > 4000);
     CHECK(write_sync(store, request(suite_t0, keep, {obj(R"({"after":1})")})).outcome ==
@@ -292,22 +296,22 @@ TEST_CASE("Sweeper sweeps in the background and stops promptly", "[store][lmdb]"
         start_session(store, R"({"a":1})");
         REQUIRE(write_sync(store, w).outcome == WriteOutcome::Saved);
     }
-    REQUIRE(store.count() == 60);
+    REQUIRE(store.admin()->count() == 60);
     std::atomic<std::size_t> reported{0};
     {
         Sweeper sweeper(
-            store, std::chrono::milliseconds(5), [] { return suite_t0 + 500; },
+            *store.expiry_sweep(), std::chrono::milliseconds(5), [] { return suite_t0 + 500; },
             [&](std::size_t n) { reported += n; });
-        for (int i = 0; i < 2000 && store.count() != 40; ++i) {
+        for (int i = 0; i < 2000 && store.admin()->count() != 40; ++i) {
             std::this_thread::sleep_for(std::chrono::milliseconds(5));
         }
     }
     // The 20 with age 10 expired at t0+10; the others live past t0+500.
-    CHECK(store.count() == 40);
+    CHECK(store.admin()->count() == 40);
     CHECK(reported == 20);
 
     const auto before = std::chrono::steady_clock::now();
-    { Sweeper idle(store, std::chrono::hours(1)); }
+    { Sweeper idle(*store.expiry_sweep(), std::chrono::hours(1)); }
     CHECK(std::chrono::steady_clock::now() - before < std::chrono::milliseconds(500));
 }
 
@@ -350,7 +354,7 @@ TEST_CASE("LmdbStore reports a damaged record instead of trusting it", "[store][
     }
     {
         auto env = lmdb::Env::open(s.path, MDB_NOTLS, 0600, [](MDB_env* e) -> lmdb::Status {
-            return mdb_env_set_maxdbs(e, 4);
+            return mdb_env_set_maxdbs(e, 8);
         });
         lmdb::Txn txn;
         REQUIRE(lmdb::Txn::begin(env, 0, txn).ok());
@@ -368,4 +372,108 @@ TEST_CASE("LmdbStore reports a damaged record instead of trusting it", "[store][
     // Other sessions are unaffected.
     const auto other = start_session(store, R"({"ok":true})");
     CHECK(data_of(store, other) == boost::json::parse(R"({"ok":true})"));
+}
+
+namespace {
+
+std::string v1_fixture() {
+    const auto path = std::filesystem::path(SESSIONGATE_SOURCE_DIR) / "tests/unit/session/fixtures/record_v1.bin";
+    std::ifstream in(path, std::ios::binary);
+    REQUIRE(in);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+}  // namespace
+
+TEST_CASE("LmdbStore reads a version 1 record and writes it on", "[store][lmdb][fixture]") {
+    TempDir dir;
+    const auto s = settings_in(dir);
+    const auto id = new_session_id();
+    const auto bytes = v1_fixture();
+    const auto view = decode_record(bytes);
+    REQUIRE(view);
+    const auto record = view->to_record();
+    { LmdbStore store(s); }  // creates the databases
+    {
+        // Put there as the version 1 store did: the record, its handle and
+        // expiry index entries.
+        auto env = lmdb::Env::open(s.path, MDB_NOTLS, 0600,
+                                   [](MDB_env* e) -> lmdb::Status { return mdb_env_set_maxdbs(e, 8); });
+        lmdb::Txn txn;
+        REQUIRE(lmdb::Txn::begin(env, 0, txn).ok());
+        lmdb::Tables tables;
+        REQUIRE(lmdb::Tables::open(txn, tables).ok());
+        REQUIRE(lmdb::insert_record(txn, tables, storage_key(id), record, bytes).ok());
+        REQUIRE(txn.commit().ok());
+    }
+    LmdbStore store(s);
+    auto loaded = load_sync(store, id, record.modified);
+    REQUIRE(loaded.status == LoadStatus::Found);
+    CHECK(loaded.record == record);
+    REQUIRE(store.admin()->find_by_handle(record.handle));
+
+    auto w = request(record.modified + 1, id, {obj(R"({"visits":1})")});
+    const auto written = write_sync(store, w);
+    REQUIRE(written.outcome == WriteOutcome::Saved);
+    CHECK(written.record.handle == record.handle);
+    CHECK(written.record.created == record.created);
+    CHECK(written.record.expiry_seconds == 3000);
+    auto data = boost::json::parse(written.record.data_json).as_object();
+    CHECK(data.at("name") == "Zo\xc3\xab");
+    CHECK(data.at("visits") == 1);
+    CHECK(load_sync(store, id, record.modified + 1).record.data_json == written.record.data_json);
+}
+
+TEST_CASE("LmdbStore does not apply a write whose deadline passed while it waited for the lock",
+          "[store][lmdb][deadline]") {
+    TempDir dir;
+    const auto s = settings_in(dir);
+    LmdbStore store(s);
+    const auto id = start_session(store, R"({"a":1})");
+    std::fflush(nullptr);
+
+    // Another process (`mdb_load`, a second sessiongate) holds LMDB's write
+    // lock until told to let go.
+    int hold[2], release[2];
+    REQUIRE(pipe(hold) == 0);
+    REQUIRE(pipe(release) == 0);
+    const pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        int code = 0;
+        try {
+            auto env = lmdb::Env::open(s.path, MDB_NOTLS, 0600,
+                                       [](MDB_env* e) -> lmdb::Status { return mdb_env_set_maxdbs(e, 8); });
+            lmdb::Txn txn;
+            if (!lmdb::Txn::begin(env, 0, txn).ok()) code = 10;
+            char byte = 'h';
+            if (write(hold[1], &byte, 1) != 1) code = 11;
+            if (read(release[0], &byte, 1) != 1) code = 12;
+        } catch (...) {
+            code = 13;
+        }
+        _exit(code);
+    }
+    char byte = 0;
+    REQUIRE(read(hold[0], &byte, 1) == 1);
+
+    std::promise<WriteResult> late;
+    auto answer = late.get_future();
+    store.write(request(suite_t0 + 1, id, {obj(R"({"b":2})")}),
+                Deadline::clock::now() + std::chrono::milliseconds(50),
+                [&late](WriteResult r) { late.set_value(std::move(r)); });
+    CHECK(answer.wait_for(std::chrono::milliseconds(300)) == std::future_status::timeout);  // blocked on the lock
+    REQUIRE(write(release[1], &byte, 1) == 1);
+    int status = 0;
+    REQUIRE(waitpid(child, &status, 0) == child);
+    REQUIRE(WIFEXITED(status));
+    REQUIRE(WEXITSTATUS(status) == 0);
+
+    const auto result = answer.get();
+    CHECK(result.outcome == WriteOutcome::Error);
+    CHECK_THAT(result.error, Catch::Contains("deadline"));
+    CHECK(data_of(store, id) == boost::json::parse(R"({"a":1})"));
+    // The writer goes on with the next write as usual.
+    CHECK(write_sync(store, request(suite_t0 + 2, id, {obj(R"({"c":3})")})).outcome == WriteOutcome::Saved);
+    for (int fd : {hold[0], hold[1], release[0], release[1]}) close(fd);
 }

@@ -1,0 +1,201 @@
+#include "session/session_step.hpp"
+
+#include "base/http_text.hpp"
+#include "session/session_id.hpp"
+
+#include <algorithm>
+
+namespace sessiongate::session {
+
+using namespace text;
+
+std::string_view StepNote::event() const {
+    switch (kind) {
+    case Kind::ControlHeaderError: return "control_header_error";
+    case Kind::StoreError: return "store_error";
+    case Kind::SessionTooLarge: return "session_too_large";
+    case Kind::SessionGone: return "session_gone";
+    }
+    return "session_note";
+}
+
+bool StepNote::is_error() const { return kind != Kind::SessionGone; }
+
+SessionStep::SessionStep(config::ConfigPtr config, const SecretKeys& keys, std::string request_id)
+    : config_(std::move(config)), keys_(keys), request_id_(std::move(request_id)) {}
+
+std::string_view SessionStep::handle() const {
+    return session_.state == SessionState::Active ? std::string_view(session_.record.handle) : std::string_view();
+}
+
+StepNote SessionStep::note(StepNote::Kind kind, boost::json::object details) const {
+    StepNote made{kind, {}};
+    made.fields.reserve(details.size() + 1);
+    made.fields["request_id"] = request_id_;
+    for (auto& field : details) made.fields[field.key()] = std::move(field.value());
+    return made;
+}
+
+LocalReply SessionStep::store_unavailable_reply() const {
+    return {503, "session store unavailable", {{"Retry-After", std::to_string(store_retry_after_seconds)}}};
+}
+
+bool SessionStep::cookie_secure() const { return policy_.cookie.secure; }
+
+// -- (a) request head -----------------------------------------------------------
+
+RequestStart SessionStep::on_request_head(const RequestHead& head) {
+    const auto& config = *config_;
+    policy_ = policy_for(config, head.path);
+    // As Django's SECURE_PROXY_SSL_HEADER: the leftmost value counts.
+    const auto proto = trim_whitespace(head.trusted_forwarded_proto.substr(0, head.trusted_forwarded_proto.find(',')));
+    secure_transport_ = head.tls || equals_ignoring_case(proto, "https");
+    cookie_ = find_session_cookie(head.cookie_headers, config.cookie.name);
+
+    RequestStart start;
+    if (policy_.sessions && cookie_.kind == CookieLookup::Kind::Present) start.load = cookie_.value;
+    // Hidden from the upstream on every route: it never sees or logs the id.
+    if (config.strip_session_cookie && !head.cookie_headers.empty()) {
+        // Rebuilt as one header from what is left (RFC 9113 8.2.3 joins with "; ").
+        std::string rest;
+        for (const auto header : head.cookie_headers) {
+            const auto kept = remove_cookie(header, config.cookie.name);
+            if (kept.empty()) continue;
+            if (!rest.empty()) rest += "; ";
+            rest += kept;
+        }
+        start.cookie_header = std::move(rest);
+    }
+    return start;
+}
+
+// -- (b) the load's result ---------------------------------------------------------
+
+RequestDecision SessionStep::on_loaded(std::optional<LoadResult> loaded) {
+    RequestDecision decision;
+    if (!policy_.sessions) return decision;
+    session_ = {};
+    switch (cookie_.kind) {
+    case CookieLookup::Kind::Absent: session_.state = SessionState::None; break;
+    case CookieLookup::Kind::Malformed: session_.state = SessionState::Invalid; break;
+    case CookieLookup::Kind::Present:
+        if (!loaded) {
+            session_.state = SessionState::Invalid;
+            break;
+        }
+        switch (loaded->status) {
+        case LoadStatus::Found:
+            session_.state = SessionState::Active;
+            session_.cookie_value = cookie_.value;
+            session_.record = std::move(loaded->record);
+            break;
+        case LoadStatus::Expired: session_.state = SessionState::Expired; break;
+        case LoadStatus::NotFound: session_.state = SessionState::Invalid; break;
+        case LoadStatus::Error:
+            // The session cannot be read, and its id must not be adopted
+            // either: refused, or (anonymous) forwarded with nothing saved.
+            session_.state = SessionState::Unavailable;
+            decision.notes.push_back(note(StepNote::Kind::StoreError, {{"during", "load"}, {"error", loaded->error}}));
+            if (config_->store.unavailable == config::StoreUnavailable::Reject) {
+                decision.reply = store_unavailable_reply();
+                return decision;
+            }
+            break;
+        }
+        break;
+    }
+    decision.upstream_headers = upstream_session_headers(*config_, session_.state, &session_.record);
+    state_told_ = session_.state;
+    return decision;
+}
+
+// -- (c) response head ---------------------------------------------------------------
+
+ResponsePlan SessionStep::on_response_head(const ResponseHead& head, std::int64_t now) {
+    const auto& config = *config_;
+    ResponsePlan plan;
+    auto control = parse_control_headers(config.header_prefix, head.control_headers);
+    if (!control.errors.empty()) {
+        for (auto& error : control.errors)
+            plan.notes.push_back(note(StepNote::Kind::ControlHeaderError, {{"header", std::move(error.header)},
+                                                                           {"error", std::move(error.error)},
+                                                                           {"strict", config.strict_control}}));
+        if (config.strict_control) {
+            plan.reply = LocalReply{502, "malformed control headers", {}};
+            if (policy_.sessions) event_ = SessionEvent::Refused;
+            return plan;
+        }
+        control = {};  // ignored as a whole: the session is never half-changed
+    }
+    // A rolling touch still happens when the set was void.
+    if (auto write = plan_session_write(policy_, session_, control, head.status, now, config.session_max_bytes)) {
+        write->fresh_id = new_session_id();
+        write->fresh_handle = keys_.handle_for(write->fresh_id);
+        action_ = write->action;
+        plan.write = std::move(write);
+    }
+    return plan;
+}
+
+// -- (d) the write's result ------------------------------------------------------------
+
+ResponseDecision SessionStep::on_written(std::optional<WriteResult> written) {
+    ResponseDecision decision;
+    if (!policy_.sessions) return decision;
+    decision.vary_cookie = true;
+    if (!written) return decision;
+    const auto& cookie = policy_.cookie;
+    switch (written->outcome) {
+    case WriteOutcome::Saved: {
+        if (action_ == SessionAction::Cycle) event_ = SessionEvent::Cycled;
+        else if (action_ == SessionAction::Flush) event_ = SessionEvent::Flushed;
+        else if (session_.state == SessionState::Active && written->cookie_value == session_.cookie_value)
+            event_ = SessionEvent::Saved;
+        else event_ = SessionEvent::Created;
+        if (!written->cookie_value.empty()) {
+            const auto& record = written->record;
+            // As Django's get_expire_at_browser_close(): an explicit expiry
+            // decides, else the configured expire_at_browser_close.
+            const bool browser_session =
+                record.expiry_seconds ? *record.expiry_seconds == 0 : cookie.expire_at_browser_close;
+            // Counted from the save, as the store counts it: Max-Age is the
+            // session's age and Expires its expiry, however long the store took.
+            std::optional<std::int64_t> max_age;
+            if (!browser_session) max_age = std::max<std::int64_t>(0, record.expires - record.modified);
+            decision.set_cookies.push_back(
+                format_session_cookie(cookie, written->cookie_value, max_age, record.modified, cookie_secure()));
+        }
+        // What the log names from now on: the session this response leaves.
+        session_.state = SessionState::Active;
+        session_.cookie_value = std::move(written->cookie_value);
+        session_.record = std::move(written->record);
+        break;
+    }
+    case WriteOutcome::Deleted:
+        event_ = action_ == SessionAction::Flush ? SessionEvent::Flushed : SessionEvent::Deleted;
+        // Only a cookie that named a live session is expired; stale cookies
+        // are left alone, as Django leaves them.
+        if (session_.state == SessionState::Active)
+            decision.set_cookies.push_back(format_deletion_cookie(cookie, cookie_secure()));
+        break;
+    case WriteOutcome::TooLarge:
+        event_ = SessionEvent::Refused;
+        decision.notes.push_back(note(StepNote::Kind::SessionTooLarge, {{"limit", config_->session_max_bytes}}));
+        break;
+    case WriteOutcome::Gone:
+        event_ = SessionEvent::Refused;
+        decision.notes.push_back(note(StepNote::Kind::SessionGone, {{"detail", "deleted meanwhile: not saved"}}));
+        break;
+    case WriteOutcome::Full:
+    case WriteOutcome::Error:
+        event_ = SessionEvent::Refused;
+        decision.notes.push_back(note(StepNote::Kind::StoreError, {{"during", "write"}, {"error", written->error}}));
+        if (config_->store.unavailable == config::StoreUnavailable::Reject) decision.reply = store_unavailable_reply();
+        break;
+    case WriteOutcome::Unchanged: break;
+    }
+    decision.private_cache = !decision.set_cookies.empty();
+    return decision;
+}
+
+}  // namespace sessiongate::session
