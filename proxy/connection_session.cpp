@@ -73,12 +73,12 @@ void ConnectionSession::log_notes(const std::vector<session::StepNote>& notes) {
         case session::StepNote::Kind::ControlHeaderError: metrics.control_header_error(); break;
         case session::StepNote::Kind::StoreError: metrics.store_error(); break;
         case session::StepNote::Kind::SessionTooLarge: metrics.session_too_large(); break;
+        case session::StepNote::Kind::UnknownControlHeader:
         case session::StepNote::Kind::SessionGone: break;
         }
         auto fields = c_.log_fields();
         for (const auto& field : note.fields) fields[field.key()] = field.value();
-        if (note.is_error()) log_error(note.event(), std::move(fields));
-        else log_event(note.event(), std::move(fields));
+        log_at(note.level(), note.event(), std::move(fields));
     }
 }
 

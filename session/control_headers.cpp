@@ -116,7 +116,7 @@ ControlHeaders parse_control_headers(std::string_view prefix,
                      ") or \"default\", got " + quoted_excerpt(value));
             }
         } else if (!is_echoed_request_header(suffix)) {
-            fail("unknown control header");
+            control.unknown.emplace_back(name);
         }
     }
     return control;

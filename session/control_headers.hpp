@@ -26,6 +26,9 @@ struct ControlHeaders {
     std::vector<boost::json::object> patches;
     std::optional<ExpirySetting> expiry;
     std::vector<ControlHeaderError> errors;  // one per malformed header
+    /// Names under the prefix the contract does not define (X-Session-Debug):
+    /// stripped like the others, and void nothing.
+    std::vector<std::string> unknown;
     bool any() const { return action != SessionAction::None || !patches.empty() || expiry.has_value(); }
 };
 
@@ -36,6 +39,7 @@ bool is_control_header(std::string_view prefix, std::string_view name);
 /// headers are skipped. A malformed header is recorded in `errors` and
 /// contributes nothing; the session step then ignores the whole set (or
 /// answers 502 under strict_control), so the session is never half-changed.
+/// A name the contract does not define is only recorded in `unknown`.
 ControlHeaders parse_control_headers(std::string_view prefix,
                                      const std::vector<std::pair<std::string_view, std::string_view>>& headers);
 

@@ -12,6 +12,7 @@ using namespace text;
 std::string_view StepNote::event() const {
     switch (kind) {
     case Kind::ControlHeaderError: return "control_header_error";
+    case Kind::UnknownControlHeader: return "control_header_unknown";
     case Kind::StoreError: return "store_error";
     case Kind::SessionTooLarge: return "session_too_large";
     case Kind::SessionGone: return "session_gone";
@@ -19,7 +20,16 @@ std::string_view StepNote::event() const {
     return "session_note";
 }
 
-bool StepNote::is_error() const { return kind != Kind::SessionGone; }
+config::LogLevel StepNote::level() const {
+    switch (kind) {
+    case Kind::UnknownControlHeader: return config::LogLevel::Warn;
+    case Kind::SessionGone: return config::LogLevel::Info;
+    case Kind::ControlHeaderError:
+    case Kind::StoreError:
+    case Kind::SessionTooLarge: break;
+    }
+    return config::LogLevel::Error;
+}
 
 SessionStep::SessionStep(config::ConfigPtr config, const SecretKeys& keys, std::string request_id)
     : config_(std::move(config)), keys_(keys), request_id_(std::move(request_id)) {}
@@ -115,6 +125,8 @@ ResponsePlan SessionStep::on_response_head(const ResponseHead& head, std::int64_
     const auto& config = *config_;
     ResponsePlan plan;
     auto control = parse_control_headers(config.header_prefix, head.control_headers);
+    for (auto& name : control.unknown)
+        plan.notes.push_back(note(StepNote::Kind::UnknownControlHeader, {{"header", std::move(name)}}));
     if (!control.errors.empty()) {
         for (auto& error : control.errors)
             plan.notes.push_back(note(StepNote::Kind::ControlHeaderError, {{"header", std::move(error.header)},

@@ -72,15 +72,16 @@ struct LocalReply {
 /// Something to log, and count, about the session of this exchange.
 struct StepNote {
     enum class Kind {
-        ControlHeaderError,  // a malformed control header: the set is void (or 502)
-        StoreError,          // the store failed, timed out or holds a damaged record
+        ControlHeaderError,    // a malformed control header: the set is void (or 502)
+        UnknownControlHeader,  // a name under the prefix the contract does not define
+        StoreError,            // the store failed, timed out or holds a damaged record
         SessionTooLarge,     // an update refused by session_max_bytes
         SessionGone,         // the session was deleted meanwhile: a save refused
     } kind;
     boost::json::object fields;  // request_id first, then the details
 
     std::string_view event() const;  // the log line's event name
-    bool is_error() const;
+    config::LogLevel level() const;
 };
 
 struct RequestDecision {

@@ -281,7 +281,6 @@ class MalformedControl(SessionTestCase):
         [["X-Session-Expiry", "-5"]],
         [["X-Session-Expiry", "soon"]],
         [["X-Session-Expiry", "1e3"]],
-        [["X-Session-Frobnicate", "1"]],
         # One bad header spoils the whole set: the good update is not applied.
         [upd({"b": 2}), ["X-Session-Update", "{broken"]],
         [["X-Session-Action", "flush"], ["X-Session-Expiry", "later"]],
@@ -303,14 +302,46 @@ class MalformedControl(SessionTestCase):
                 self.assertEqual(r.handle, handle)
                 self.assertTrue(self.wait_events("control_header_error", before + 1),
                                 "not logged: %r" % reply)
+        # The line names the header and carries the request's id, as the
+        # access line of that request does.
+        before = len(self.log_lines("control_header_error"))
+        c.get("/", reply=[upd({"b": 2}), ["X-Session-Expiry", "later"]])
+        self.assertTrue(self.wait_events("control_header_error", before + 1))
+        error = self.log_lines("control_header_error")[-1]
+        self.assertEqual(error.get("header"), "X-Session-Expiry")
+        self.assertIn("later", error.get("error", ""))
+        self.assertTrue(error.get("request_id"))
+        self.assertIsNotNone(self.proxy.wait_line(
+            lambda o: o.get("event") == "request" and o.get("request_id") == error["request_id"], 5))
         # Nor does a malformed set start a session.
         r = self.client().get("/", reply=[upd({"x": 1}), ["X-Session-Expiry", "x"]])
         self.assertNoSessionCookie(r)
         self.assertEqual(len(self.stored()), 1)
 
+    def test_an_unknown_control_header_is_stripped_and_logged_and_voids_nothing(self):
+        c = self.client()
+        c.update({"a": 1})
+        r = c.get("/", reply=[["X-Session-Debug", "1"], upd({"b": 2}), ["X-Sessions-Count", "2"]])
+        self.assertEqual(r.status, 200)
+        self.assertFalse(any(k.lower().startswith("x-session") for k, _ in r.headers))
+        self.assertEqual(c.get("/").session, {"a": 1, "b": 2}, "a valid update was voided")
+        self.assertTrue(self.wait_events("control_header_unknown", 2))
+        names = [l.get("header") for l in self.log_lines("control_header_unknown")]
+        self.assertEqual(names, ["X-Session-Debug", "X-Sessions-Count"])
+        self.assertEqual(self.log_lines("control_header_error"), [])
+        # And a new session starts with one beside it.
+        fresh = self.client()
+        self.assertIsNotNone(fresh.get("/", reply=[["X-Session-Debug", "on"], upd({"n": 1})]).cookie())
+
 
 class StrictControl(SessionTestCase):
     CONFIG = {"strict_control": True}
+
+    def test_an_unknown_control_header_is_no_reason_for_a_502(self):
+        c = self.client()
+        r = c.get("/", reply=[["X-Session-Debug", "1"], upd({"a": 1})])
+        self.assertEqual(r.status, 200)
+        self.assertEqual(c.get("/").session, {"a": 1})
 
     def test_malformed_control_headers_give_502_and_keep_the_session(self):
         c = self.client()

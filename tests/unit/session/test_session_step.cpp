@@ -253,6 +253,30 @@ TEST_CASE("step (c): the write a response calls for", "[session_step]") {
         CHECK(plan.notes[0].fields.at("header") == "X-Session-Action");
         CHECK(plan.notes[0].fields.at("request_id") == "req-1");
     }
+    SECTION("a name the contract does not define is logged and voids nothing") {
+        auto step = step_for(config, cookie_id);
+        step.on_loaded(found());
+        const auto plan = step.on_response_head(
+            response({{"X-Session-Debug", "1"}, {"X-Session-Update", R"({"a":2})"}}), now);
+        REQUIRE(plan.write);
+        REQUIRE(plan.write->patches.size() == 1);
+        CHECK(boost::json::value(plan.write->patches[0]) == boost::json::parse(R"({"a":2})"));
+        REQUIRE(plan.notes.size() == 1);
+        CHECK(plan.notes[0].kind == StepNote::Kind::UnknownControlHeader);
+        CHECK(plan.notes[0].event() == "control_header_unknown");
+        CHECK(plan.notes[0].level() == config::LogLevel::Warn);
+        CHECK(plan.notes[0].fields.at("header") == "X-Session-Debug");
+        CHECK(plan.notes[0].fields.at("request_id") == "req-1");
+    }
+    SECTION("under strict_control too") {
+        config->strict_control = true;
+        auto step = step_for(config, cookie_id);
+        step.on_loaded(found());
+        const auto plan = step.on_response_head(
+            response({{"X-Session-Frobnicate", "x"}, {"X-Session-Update", R"({"a":2})"}}), now);
+        CHECK_FALSE(plan.reply);
+        CHECK(plan.write);
+    }
     SECTION("a void set still lets a rolling touch happen") {
         config->save_every_request = true;
         config->touch_interval = 0;
@@ -402,7 +426,7 @@ TEST_CASE("step (d): what the client gets back", "[session_step]") {
         decision = gone.on_written(outcome(WriteOutcome::Gone));
         REQUIRE(decision.notes.size() == 1);
         CHECK(decision.notes[0].event() == "session_gone");
-        CHECK_FALSE(decision.notes[0].is_error());
+        CHECK(decision.notes[0].level() == config::LogLevel::Info);
     }
     SECTION("the store failed: 503 under reject, the response unsaved under anonymous") {
         for (const auto what : {WriteOutcome::Error, WriteOutcome::Full}) {
