@@ -1,4 +1,7 @@
-// JSON text that is safe as one HTTP header value.
+// JSON text that is safe as one HTTP header value: one line, no control
+// bytes, and ASCII only (every other character as a \uXXXX escape), because
+// frameworks decode header bytes differently (WSGI as Latin-1, so raw UTF-8
+// "Zoë" would reach a Django view as "ZoÃ«").
 #pragma once
 
 #include <boost/json/value.hpp>
@@ -8,14 +11,14 @@
 
 namespace sessiongate::session {
 
-/// Compact JSON on one line with no control bytes: Boost.JSON escapes
-/// characters below 0x20, and DEL (legal raw in JSON, not in a header) is
-/// written as \u007f. Non-ASCII stays UTF-8.
+/// Compact JSON of `value`, ASCII only: Boost.JSON escapes characters below
+/// 0x20; DEL and every non-ASCII character are written as \u escapes
+/// (a surrogate pair above U+FFFF).
 std::string header_json(const boost::json::value& value);
 
-/// `json_text` (a stored session) made header-safe: returned unchanged when it
-/// already is, re-serialized when it holds raw control bytes, "{}" when it is
-/// not a JSON object at all.
+/// `json_text` (a stored session: a JSON object text) made header-safe:
+/// returned unchanged when it is printable ASCII already, else re-serialized,
+/// or "{}" when it does not parse as an object.
 std::string header_json_object(std::string_view json_text);
 
 }  // namespace sessiongate::session

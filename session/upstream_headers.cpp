@@ -26,6 +26,10 @@ std::optional<std::string> mapped_header_value(const boost::json::value& value) 
             const auto& text = value.get_string();
             // Never split or end a header with a value the session holds.
             if (!is_safe_header_value(text)) return std::nullopt;
+            // Non-ASCII text goes as a JSON string ("Zo\u00eb"): raw UTF-8
+            // would reach Latin-1 readers garbled.
+            const bool ascii = std::all_of(text.begin(), text.end(), [](char c) { return (c & 0x80) == 0; });
+            if (!ascii) return header_json(value);
             return std::string(text);
         }
         case boost::json::kind::double_: {

@@ -20,8 +20,10 @@ using Header = std::pair<std::string, std::string>;
 bool is_reserved_request_header(const config::Config& config, std::string_view name);
 
 /// X-Session-State, and for an active session (`record`) X-Session-Id,
-/// -Expires, X-Session and the mapped headers. Values never contain CR, LF
-/// or NUL (JSON escapes them); mapped header values that would are left out.
+/// -Expires, X-Session and the mapped headers (ASCII text as it is, other
+/// text as a JSON string, other values as JSON). Values are ASCII only and
+/// never contain CR, LF or NUL (JSON escapes them); mapped text that would
+/// is left out.
 std::vector<Header> upstream_session_headers(const config::Config& config, SessionState state,
                                              const SessionRecord* record);
 

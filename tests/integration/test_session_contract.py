@@ -127,6 +127,26 @@ class Contract(SessionTestCase):
         # And the upstream answered a normal response afterwards: nothing smuggled.
         self.assertEqual(r.echo["method"], "GET")
 
+    def test_session_headers_are_ascii_for_latin1_readers(self):
+        # WSGI (Django, Flask) decodes header bytes as Latin-1: only ASCII
+        # survives that, so every other character goes as a \u escape.
+        data = {"name": "Zo\u00eb", "city": "K\u00f8benhavn", "emoji": "\U0001F600", "member_id": "m\u00e9"}
+        c = self.client()
+        c.update(data)
+        r = c.get("/")
+        raw = r.up("X-Session")
+        self.assertTrue(all(ord(ch) < 0x80 for ch in raw), "non-ASCII bytes in X-Session: %r" % raw)
+        self.assertIn("Zo\\u00eb", raw)
+        self.assertIn("\\ud83d\\ude00", raw)
+        # The upstream here reads header bytes as Latin-1, as WSGI does.
+        self.assertEqual(json.loads(raw), data)
+        # A mapped header with non-ASCII text gets it as a JSON string.
+        mapped = r.up("X-Member-Id")
+        self.assertEqual(mapped, '"m\\u00e9"')
+        self.assertEqual(json.loads(mapped), "m\u00e9")
+        c.update({"member_id": "plain"})
+        self.assertEqual(c.get("/").up("X-Member-Id"), "plain")
+
     def test_raw_utf8_and_invalid_utf8_in_updates(self):
         c = self.client()
         c.update({"a": 1})
