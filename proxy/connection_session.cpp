@@ -74,6 +74,7 @@ void ConnectionSession::log_notes(const std::vector<session::StepNote>& notes) {
         case session::StepNote::Kind::StoreError: metrics.store_error(); break;
         case session::StepNote::Kind::SessionTooLarge: metrics.session_too_large(); break;
         case session::StepNote::Kind::UnknownControlHeader:
+        case session::StepNote::Kind::SetCookieDropped:
         case session::StepNote::Kind::SessionGone: break;
         }
         auto fields = c_.log_fields();

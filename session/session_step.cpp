@@ -13,6 +13,7 @@ std::string_view StepNote::event() const {
     switch (kind) {
     case Kind::ControlHeaderError: return "control_header_error";
     case Kind::UnknownControlHeader: return "control_header_unknown";
+    case Kind::SetCookieDropped: return "set_cookie_dropped";
     case Kind::StoreError: return "store_error";
     case Kind::SessionTooLarge: return "session_too_large";
     case Kind::SessionGone: return "session_gone";
@@ -22,7 +23,8 @@ std::string_view StepNote::event() const {
 
 config::LogLevel StepNote::level() const {
     switch (kind) {
-    case Kind::UnknownControlHeader: return config::LogLevel::Warn;
+    case Kind::UnknownControlHeader:
+    case Kind::SetCookieDropped: return config::LogLevel::Warn;
     case Kind::SessionGone: return config::LogLevel::Info;
     case Kind::ControlHeaderError:
     case Kind::StoreError:
@@ -124,6 +126,13 @@ RequestDecision SessionStep::on_loaded(std::optional<LoadResult> loaded) {
 ResponsePlan SessionStep::on_response_head(const ResponseHead& head, std::int64_t now) {
     const auto& config = *config_;
     ResponsePlan plan;
+    // The proxy owns its cookie's name, on every route: a Set-Cookie from
+    // the upstream for it would replace or clear the session's cookie.
+    for (std::size_t i = 0; i < head.set_cookies.size(); ++i) {
+        if (set_cookie_name(head.set_cookies[i]) != config.cookie.name) continue;
+        plan.dropped_set_cookies.push_back(i);
+        plan.notes.push_back(note(StepNote::Kind::SetCookieDropped, {{"cookie", config.cookie.name}}));
+    }
     auto control = parse_control_headers(config.header_prefix, head.control_headers);
     for (auto& name : control.unknown)
         plan.notes.push_back(note(StepNote::Kind::UnknownControlHeader, {{"header", std::move(name)}}));

@@ -74,6 +74,7 @@ struct StepNote {
     enum class Kind {
         ControlHeaderError,    // a malformed control header: the set is void (or 502)
         UnknownControlHeader,  // a name under the prefix the contract does not define
+        SetCookieDropped,      // the upstream set our cookie's name: the proxy owns it
         StoreError,            // the store failed, timed out or holds a damaged record
         SessionTooLarge,     // an update refused by session_max_bytes
         SessionGone,         // the session was deleted meanwhile: a save refused

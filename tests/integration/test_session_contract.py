@@ -203,6 +203,27 @@ class Contract(SessionTestCase):
         self.assertNotEqual(other.get("/").handle, handle)
         self.assertNotIn(sid, json.dumps(self.proxy.lines), "the id was logged")
 
+    def test_an_upstream_set_cookie_for_our_name_is_dropped_and_logged(self):
+        c = self.client()
+        c.update({"a": 1})
+        sid = c.sid
+        for path in ("/", "/static/app.js"):
+            with self.subTest(path=path):
+                r = c.get(path, reply=[["Set-Cookie", "%s=forged; Path=/" % COOKIE],
+                                       ["Set-Cookie", "theme=dark; Path=/"]])
+                self.assertEqual(r.status, 200)
+                self.assertEqual([k.value for k in r.set_cookies if k.name == COOKIE], [])
+                self.assertEqual(r.headers_all("Set-Cookie"), ["theme=dark; Path=/"])
+        # With an update the proxy's own cookie is the only one of that name.
+        r = c.get("/", reply=[["Set-Cookie", "%s=; Max-Age=0" % COOKIE], upd({"b": 2})])
+        self.assertEqual([k.value for k in r.set_cookies if k.name == COOKIE], [sid])
+        self.assertEqual(c.sid, sid)
+        self.assertEqual(c.get("/").session, {"a": 1, "b": 2})
+        self.assertTrue(self.wait_events("set_cookie_dropped", 3))
+        line = self.log_lines("set_cookie_dropped")[-1]
+        self.assertEqual(line.get("cookie"), COOKIE)
+        self.assertTrue(line.get("request_id"))
+
     def test_our_cookie_is_removed_and_other_cookies_kept(self):
         c = self.client()
         c.update({"a": 1})

@@ -298,6 +298,22 @@ TEST_CASE("step (c): the write a response calls for", "[session_step]") {
         CHECK_FALSE(plan.write);
         CHECK(step.event() == SessionEvent::Refused);
     }
+    SECTION("an upstream Set-Cookie for our cookie's name is dropped and logged, on every route") {
+        for (const std::string_view path : {"/", "/static/app.js"}) {
+            auto step = step_for(config, cookie_id, path);
+            step.on_loaded(found());
+            auto head = response({{"X-Session-Update", R"({"a":2})"}});
+            head.set_cookies = {"theme=dark; Path=/", "sessionid=forged; Path=/", " sessionid =x", "sessionidx=1",
+                                "SessionId=2"};
+            const auto plan = step.on_response_head(head, now);
+            CHECK(plan.dropped_set_cookies == std::vector<std::size_t>{1, 2});
+            REQUIRE(plan.notes.size() == 2);
+            CHECK(plan.notes[0].event() == "set_cookie_dropped");
+            CHECK(plan.notes[0].level() == config::LogLevel::Warn);
+            CHECK(plan.notes[0].fields.at("request_id") == "req-1");
+            CHECK(plan.notes[0].fields.at("cookie") == "sessionid");
+        }
+    }
     SECTION("no write on a 5xx, nor on a route with sessions off") {
         auto step = step_for(config, cookie_id);
         step.on_loaded(found());
