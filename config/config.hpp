@@ -34,13 +34,16 @@ struct Upstream {
 };
 
 enum class SameSite { Strict, Lax, None };
+/// cookie.secure: Auto sets Secure when the client's connection is secure
+/// (TLS, or https in a trusted proxy's X-Forwarded-Proto).
+enum class CookieSecure { Auto, Always, Never };
 
 struct CookieSettings {
     std::string name = "sessionid";
     std::int64_t age = 1209600;  // seconds of idle expiry
     std::optional<std::string> domain;
     std::string path = "/";
-    bool secure = false;
+    CookieSecure secure = CookieSecure::Auto;
     bool httponly = true;
     SameSite samesite = SameSite::Lax;
     bool expire_at_browser_close = false;

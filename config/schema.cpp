@@ -67,6 +67,14 @@ std::string redis_url(const Tree& value) {
     return url;
 }
 
+CookieSecure cookie_secure(const Tree& value) {
+    if (value.kind == Tree::Kind::Scalar) {
+        if (read::same_word(value.scalar, "auto")) return CookieSecure::Auto;
+        if (auto flag = parse_bool(value.scalar)) return *flag ? CookieSecure::Always : CookieSecure::Never;
+    }
+    read::fail(value, "must be auto, true or false (got " + value.describe() + ")");
+}
+
 std::vector<std::pair<std::string, std::string>> inject_map(const Tree& value) {
     auto map = read::text_map(value);
     for (std::size_t i = 0; i < map.size(); ++i)
@@ -152,11 +160,13 @@ const Setting table[] = {
      [](Target& t, const Tree& v) { t.config.cookie.domain = cookie_domain(v); }},
     {"cookie.path", "path", "/", "Cookie Path attribute.",
      [](Target& t, const Tree& v) { t.config.cookie.path = cookie_path(v); }},
-    {"cookie.secure", "boolean", "false", "Cookie Secure attribute (sent over HTTPS only); on by default with tls.",
-     [](Target& t, const Tree& v) { t.config.cookie.secure = read::boolean(v); }},
+    {"cookie.secure", "auto | true | false", "auto",
+     "Cookie Secure attribute (sent over HTTPS only). auto: when the client's connection is TLS or a trusted "
+     "proxy's X-Forwarded-Proto says https; __Host-/__Secure- names and SameSite None always get it.",
+     [](Target& t, const Tree& v) { t.config.cookie.secure = cookie_secure(v); }},
     {"cookie.httponly", "boolean", "true", "Cookie HttpOnly attribute (hidden from scripts).",
      [](Target& t, const Tree& v) { t.config.cookie.httponly = read::boolean(v); }},
-    {"cookie.samesite", "Strict | Lax | None", "Lax", "Cookie SameSite attribute; None requires secure.",
+    {"cookie.samesite", "Strict | Lax | None", "Lax", "Cookie SameSite attribute; None always gets Secure.",
      [](Target& t, const Tree& v) {
          t.config.cookie.samesite = read::one_of<SameSite>(
              v, {{"Strict", SameSite::Strict}, {"Lax", SameSite::Lax}, {"None", SameSite::None}});

@@ -41,16 +41,19 @@ bool starts_with_word(std::string_view text, std::string_view prefix) {
     return text.size() >= prefix.size() && read::same_word(text.substr(0, prefix.size()), prefix);
 }
 
+// Browsers refuse these cookies without Secure: the proxy always sends it
+// for them unless told `secure: false`, which can only be a mistake.
 void check_cookie(const CookieSettings& cookie, Checker& check) {
-    if (cookie.samesite == SameSite::None && !cookie.secure)
-        check.at("cookie.samesite", "None requires cookie.secure: true");
+    const bool never_secure = cookie.secure == CookieSecure::Never;
+    if (cookie.samesite == SameSite::None && never_secure)
+        check.at("cookie.samesite", "None requires Secure: cookie.secure must be auto or true");
     if (starts_with_word(cookie.name, "__Host-")) {
         // Pointed at the setting to change: the name is fine on its own.
         if (cookie.domain) check.at("cookie.domain", "must be null for a __Host- cookie (cookie.name)");
-        if (!cookie.secure) check.at("cookie.name", "a __Host- cookie requires cookie.secure: true");
+        if (never_secure) check.at("cookie.secure", "must be auto or true for a __Host- cookie (cookie.name)");
         if (cookie.path != "/") check.at("cookie.path", "must be / for a __Host- cookie (cookie.name)");
-    } else if (starts_with_word(cookie.name, "__Secure-") && !cookie.secure) {
-        check.at("cookie.name", "a __Secure- cookie requires cookie.secure: true");
+    } else if (starts_with_word(cookie.name, "__Secure-") && never_secure) {
+        check.at("cookie.secure", "must be auto or true for a __Secure- cookie (cookie.name)");
     }
 }
 
@@ -132,9 +135,6 @@ std::vector<Problem> validate(Config& config, const Origins& origins, bool secre
     // headers: the response head must have room for it.
     config.limits.max_response_header_bytes =
         std::max(config.limits.max_response_header_bytes, 2 * config.session_max_bytes + session_headroom);
-    // As Django behind HTTPS: a TLS listener makes the cookie Secure unless
-    // the configuration says otherwise.
-    if (config.tls.cert_file && !origins.contains("cookie.secure")) config.cookie.secure = true;
 
     Checker check(config, origins);
     check_listeners(config, check);

@@ -9,8 +9,8 @@
 
 namespace sessiongate::config {
 
-/// Fills in values that depend on others (max_response_header_bytes,
-/// cookie.secure behind TLS), then returns every remaining problem.
+/// Fills in values that depend on others (max_response_header_bytes), then
+/// returns every remaining problem.
 std::vector<Problem> validate(Config& config, const Origins& origins, bool secret_keys_in_environment);
 
 }  // namespace sessiongate::config

@@ -52,7 +52,14 @@ LocalReply SessionStep::store_unavailable_reply() const {
     return {503, "session store unavailable", {{"Retry-After", std::to_string(store_retry_after_seconds)}}};
 }
 
-bool SessionStep::cookie_secure() const { return policy_.cookie.secure; }
+bool SessionStep::cookie_secure() const {
+    switch (policy_.cookie.secure) {
+    case config::CookieSecure::Always: return true;
+    case config::CookieSecure::Never: return false;
+    case config::CookieSecure::Auto: break;
+    }
+    return secure_transport_;
+}
 
 // -- (a) request head -----------------------------------------------------------
 

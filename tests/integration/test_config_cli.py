@@ -99,8 +99,9 @@ class CheckConfig(ConfigCliTestCase):
             "threads: many",                 # wrong type
             "sesion_max_bytes: 1KiB",        # unknown, did you mean
             "cookie:",
-            "  samesite: None",              # without secure
-            "  secur: true",                 # unknown, did you mean (and so not secure)
+            "  samesite: None",              # with secure: false below
+            "  secur: true",                 # unknown, did you mean
+            "  secure: false",
             "timeouts:",
             "  keepalive: -3",               # out of range
             "trusted_proxies: [10.0.0.0/8, not-an-ip]",
@@ -118,7 +119,7 @@ class CheckConfig(ConfigCliTestCase):
             at("threads:") + 'threads: must be an integer (got "many")',
             at("sesion_max_bytes") + 'sesion_max_bytes: unknown key (did you mean "session_max_bytes"?)',
             at("secur:") + 'cookie.secur: unknown key (did you mean "cookie.secure"?)',
-            at("samesite:") + "cookie.samesite: None requires cookie.secure: true",
+            at("samesite:") + "cookie.samesite: None requires Secure: cookie.secure must be auto or true",
             at("trusted_proxies") + 'trusted_proxies: must be a list of IP addresses or CIDRs (got "not-an-ip")',
         ]
         for line in expected_exact:
@@ -199,7 +200,8 @@ class CheckConfig(ConfigCliTestCase):
         path = self.write("secure.yaml", "cookie:\n  samesite: None\n  secure: false\n")
         r = sg("check-config", "-c", path)
         self.assertEqual(r.returncode, 1)
-        self.assertEqual(self.problems(r), ["%s:2: cookie.samesite: None requires cookie.secure: true" % path])
+        self.assertEqual(self.problems(r),
+                         ["%s:2: cookie.samesite: None requires Secure: cookie.secure must be auto or true" % path])
         r = sg("check-config", "-c", path, env=clean_env(SESSIONGATE_COOKIE_SECURE="true"))
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(r.stdout, "configuration OK: %s\n" % path)
@@ -295,10 +297,11 @@ class RunRefuses(ConfigCliTestCase):
         path = self.write("ok.yaml", "listen: 127.0.0.1:0\nadmin: 127.0.0.1:0\nstore:\n  path: %s\n"
                           % os.path.join(self.tmpdir, "store"))
         code, stderr = self.assert_refused(["run", "-c", path],
-                                           env=clean_env(SESSIONGATE_COOKIE_SAMESITE="None"))
+                                           env=clean_env(SESSIONGATE_COOKIE_SAMESITE="None",
+                                                         SESSIONGATE_COOKIE_SECURE="false"))
         self.assertEqual(code, 1)
         self.assertEqual(stderr, [
-            "environment: SESSIONGATE_COOKIE_SAMESITE: None requires cookie.secure: true",
+            "environment: SESSIONGATE_COOKIE_SAMESITE: None requires Secure: cookie.secure must be auto or true",
             "sessiongate: not starting: 1 configuration problem",
         ])
         self.assertFalse(os.path.exists(os.path.join(self.tmpdir, "store")))

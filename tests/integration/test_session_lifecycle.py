@@ -310,6 +310,36 @@ class CookieAttributes(SessionTestCase, SessionAssertions):
         self.assertEqual(self.stored(), {})
 
 
+class SecureAuto(SessionTestCase, SessionAssertions):
+    # The harness trusts 127.0.0.1 as a proxy: its X-Forwarded-Proto counts.
+
+    def test_secure_when_a_trusted_proxy_says_https(self):
+        https = [("X-Forwarded-Proto", "https")]
+        c = self.client()
+        r = c.update({"a": 1}, headers=https)
+        self.assertTrue(self.assertSessionCookie(r).has("secure"), r.cookie())
+        r = c.action("flush", headers=https)
+        self.assertTrue(r.cookie().deletes)
+        self.assertTrue(r.cookie().has("secure"), r.cookie())
+        # Plain http (no TLS listener here): no Secure, or the browser would
+        # never send the cookie back.
+        for headers in ([], [("X-Forwarded-Proto", "http")]):
+            r = self.client().update({"a": 1}, headers=headers)
+            self.assertFalse(self.assertSessionCookie(r).has("secure"), r.cookie())
+
+    def test_an_untrusted_peer_cannot_claim_https(self):
+        self.start_proxy(trusted_proxies=[])
+        r = self.client().update({"a": 1}, headers=[("X-Forwarded-Proto", "https")])
+        self.assertFalse(self.assertSessionCookie(r).has("secure"), r.cookie())
+
+    def test_true_and_false_force_it(self):
+        self.start_proxy(cookie={"secure": True})
+        self.assertTrue(self.assertSessionCookie(self.client().update({"a": 1})).has("secure"))
+        self.start_proxy(cookie={"secure": False})
+        r = self.client().update({"a": 1}, headers=[("X-Forwarded-Proto", "https")])
+        self.assertFalse(self.assertSessionCookie(r).has("secure"))
+
+
 class BrowserSessionCookieByDefault(SessionTestCase, SessionAssertions):
     CONFIG = {"cookie": {"name": "sg", "secure": True, "expire_at_browser_close": True}}
 

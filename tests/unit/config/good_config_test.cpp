@@ -159,20 +159,6 @@ TEST_CASE("the response head limit grows to fit the session", "[config][good]") 
     CHECK(large.config->limits.max_response_header_bytes == 1u << 20);
 }
 
-TEST_CASE("a TLS listener makes the cookie Secure unless told otherwise", "[config][good]") {
-    Config config;
-    config.tls.cert_file = "cert.pem";
-    config.tls.key_file = "key.pem";
-    validate(config, {}, false);
-    CHECK(config.cookie.secure);
-
-    Config told;
-    told.tls.cert_file = "cert.pem";
-    told.tls.key_file = "key.pem";
-    validate(told, {{"cookie.secure", Origin{"sessiongate.yaml", 3, "cookie.secure"}}}, false);
-    CHECK_FALSE(told.cookie.secure);
-}
-
 TEST_CASE("route_for picks the longest matching prefix", "[config][good]") {
     auto result = load_yaml(
         "routes:\n  - {prefix: /, sessions: true}\n  - {prefix: /static, sessions: false}\n"

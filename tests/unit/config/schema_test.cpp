@@ -47,7 +47,7 @@ std::string describe(const Config& c) {
         << ' ' << c.store.map_size << ' ' << c.store.max_map_size << ' ' << ms(c.store.sweep_interval) << ' '
         << ms(c.store.commit_delay) << ' ' << int(c.store.unavailable) << '\n'
         << "cookie: " << c.cookie.name << ' ' << c.cookie.age << ' ' << optional(c.cookie.domain) << ' '
-        << c.cookie.path << ' ' << c.cookie.secure << c.cookie.httponly << int(c.cookie.samesite)
+        << c.cookie.path << ' ' << int(c.cookie.secure) << c.cookie.httponly << int(c.cookie.samesite)
         << c.cookie.expire_at_browser_close << '\n'
         << "save_every_request=" << c.save_every_request << " touch_interval=" << c.touch_interval
         << " max_lifetime=" << c.max_lifetime << " session_max_bytes=" << c.session_max_bytes << '\n';

@@ -479,3 +479,55 @@ TEST_CASE("step (d): what the client gets back", "[session_step]") {
         CHECK(decision.set_cookies.empty());
     }
 }
+
+TEST_CASE("step: cookie.secure auto follows the client's transport", "[session_step]") {
+    auto config = base_config();
+    const std::string new_id = std::string(42, 'n') + "A";
+
+    // The Set-Cookie a new session gets, and the deletion one, for a request
+    // that came over `tls` / with this trusted X-Forwarded-Proto.
+    auto cookies_for = [&](bool tls, std::string_view proto) {
+        SessionStep step(config, keys, "r");
+        const std::string header = "sessionid=" + cookie_id;
+        step.on_request_head({"/", {header}, tls, proto});
+        step.on_loaded(found());
+        step.on_response_head(response({{"X-Session-Action", "flush"}}), now);
+        auto deleted = step.on_written(outcome(WriteOutcome::Deleted)).set_cookies.at(0);
+        SessionStep fresh(config, keys, "r");
+        fresh.on_request_head({"/", {}, tls, proto});
+        fresh.on_loaded(std::nullopt);
+        return std::pair{fresh.on_written(saved(new_id)).set_cookies.at(0), deleted};
+    };
+    auto secure = [](const std::string& set_cookie) { return set_cookie.ends_with("; Secure"); };
+
+    SECTION("auto, the default") {
+        CHECK(config->cookie.secure == config::CookieSecure::Auto);
+        for (const auto& [tls, proto, expected] :
+             std::vector<std::tuple<bool, std::string_view, bool>>{{true, "", true},
+                                                                  {false, "https", true},
+                                                                  {false, " HTTPS ", true},
+                                                                  {false, "https, http", true},  // the leftmost, as Django
+                                                                  {false, "http, https", false},
+                                                                  {false, "http", false},
+                                                                  {false, "", false},
+                                                                  {false, "httpsx", false}}) {
+            INFO(tls << " " << proto);
+            const auto [set, deleted] = cookies_for(tls, proto);
+            CHECK(secure(set) == expected);
+            CHECK(secure(deleted) == expected);
+        }
+    }
+    SECTION("true and false force it") {
+        config->cookie.secure = config::CookieSecure::Always;
+        CHECK(secure(cookies_for(false, "").first));
+        config->cookie.secure = config::CookieSecure::Never;
+        CHECK_FALSE(secure(cookies_for(true, "https").first));
+    }
+    SECTION("prefixed names always get it") {
+        config->cookie.name = "__Host-sid";
+        SessionStep step(config, keys, "r");
+        step.on_request_head({"/", {}, false, ""});
+        step.on_loaded(std::nullopt);
+        CHECK(secure(step.on_written(saved(new_id)).set_cookies.at(0)));
+    }
+}
