@@ -197,25 +197,21 @@ class UpstreamTlsTest(TlsCase):
         self.assertNotEqual(first.json()["conn_id"], second.json()["conn_id"])
         self.assertIsNone(gate.wait_line(lambda o: o.get("event") == "upstream_error", 0.2))
 
-    def test_certificate_of_an_unknown_ca_is_refused(self):
-        up = self.https_upstream(self.pki.issue("app", ["DNS:localhost"], ca="other"))
-        gate = self.via(up)
+    def assert_certificate_refused(self, certificate, detail):
+        gate = self.via(self.https_upstream(certificate))
         r = request(gate.port, "GET", "/")
         self.assertEqual(r.status, 502, r)
         line = self.upstream_error(gate)
         self.assertEqual(line["during"], "tls handshake")
         self.assertIn("certificate verify failed", line["error"])
-        self.assertEqual(line["detail"], "unable to get local issuer certificate")
+        self.assertEqual(line["detail"], detail)
+
+    def test_certificate_of_an_unknown_ca_is_refused(self):
+        self.assert_certificate_refused(self.pki.issue("app", ["DNS:localhost"], ca="other"),
+                                        "unable to get local issuer certificate")
 
     def test_wrong_host_name_is_refused(self):
-        up = self.https_upstream(self.pki.issue("app", ["DNS:app.internal"]))
-        gate = self.via(up)
-        r = request(gate.port, "GET", "/")
-        self.assertEqual(r.status, 502, r)
-        line = self.upstream_error(gate)
-        self.assertEqual(line["during"], "tls handshake")
-        self.assertIn("certificate verify failed", line["error"])
-        self.assertEqual(line["detail"], "hostname mismatch")
+        self.assert_certificate_refused(self.pki.issue("app", ["DNS:app.internal"]), "hostname mismatch")
 
     def test_address_checked_against_ip_names(self):
         up = self.https_upstream(self.pki.issue("app", ["DNS:localhost", "IP:127.0.0.1"]))
