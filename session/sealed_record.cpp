@@ -48,7 +48,8 @@ OpenedRecord open_record(std::string_view bytes, std::string_view storage_key, c
         std::string inner;
         const auto failure = crypto::open_box(ring, crypto::KeyUse::RecordData, bytes.substr(header.size()),
                                               associated_data(header, storage_key), inner);
-        if (failure != crypto::OpenFailure::None) return {std::nullopt, crypto::describe(failure)};
+        if (failure != crypto::OpenFailure::None)
+            return {std::nullopt, crypto::describe(failure), failure == crypto::OpenFailure::UnknownKey};
         if (inner.empty()) return {std::nullopt, "damaged record"};
         clear.reserve(header.size() + inner.size());
         clear.push_back(inner.front());
@@ -59,6 +60,24 @@ OpenedRecord open_record(std::string_view bytes, std::string_view storage_key, c
     const auto view = decode_record(clear_view);
     if (!view) return {std::nullopt, "damaged record"};
     return {view->to_record(), {}};
+}
+
+std::optional<SessionRecord> read_record_header(std::string_view bytes) {
+    const auto header = record_header(bytes);
+    if (header.empty()) return std::nullopt;
+    const auto version = static_cast<std::uint8_t>(header.front());
+    if (version != record_version_plain && version != record_version_internal && version != record_format_sealed)
+        return std::nullopt;
+    // Every version's header is version 1's: read as a version 1 record
+    // with no data.
+    std::string plain(header);
+    plain.front() = static_cast<char>(record_version_plain);
+    plain.append("{}");
+    const auto view = decode_record(plain);
+    if (!view) return std::nullopt;
+    auto record = view->to_record();
+    record.data_json.clear();
+    return record;
 }
 
 }  // namespace sessiongate::session

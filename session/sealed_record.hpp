@@ -44,6 +44,9 @@ std::optional<std::string> seal_record(const SessionRecord& record, std::string_
 struct OpenedRecord {
     std::optional<SessionRecord> record;
     std::string_view problem;  // why there is none, for logs
+    /// Sealed with a secret the ring no longer holds (removed after a
+    /// rotation): not damage, the session is simply gone for us.
+    bool key_removed = false;
 };
 
 /// The record stored under `storage_key`, sealed or in any clear version.
@@ -55,5 +58,10 @@ OpenedRecord open_record(std::string_view bytes, std::string_view storage_key, c
 /// The clear header of a sealed or clear record (version byte, times,
 /// expiry setting, handle), or empty when the bytes are too short for one.
 std::string_view record_header(std::string_view bytes);
+
+/// The fields of that header (times, expiry setting, handle; no data), read
+/// without the keys: what a sweep needs to delete a record it cannot open.
+/// nullopt when the header is damaged.
+std::optional<SessionRecord> read_record_header(std::string_view bytes);
 
 }  // namespace sessiongate::session

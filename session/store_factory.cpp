@@ -6,10 +6,14 @@
 
 namespace sessiongate::session {
 
-std::unique_ptr<Store> open_store(const config::Config& config, const SecretKeys*) {
+std::unique_ptr<Store> open_store(const config::Config& config, const SecretKeys* keys) {
     switch (config.store.type) {
     case config::StoreType::Lmdb:
-        return std::make_unique<LmdbStore>(config.store);
+        if (!keys)
+            throw std::runtime_error("the store's records are sealed with its secret key, and there is none (" +
+                                     SecretKeys::generated_key_path(config) +
+                                     ", secret_key_file or SESSIONGATE_SECRET_KEYS)");
+        return std::make_unique<LmdbStore>(config.store, keys->ring());
     case config::StoreType::Redis:
         throw std::runtime_error("store type redis is not available yet");
     case config::StoreType::Cookie:

@@ -9,9 +9,9 @@
 
 namespace sessiongate::session {
 
-/// `keys` (which must outlive the store) are for stores that seal or
-/// encrypt what they keep; null when none exist (a tool reading a store
-/// creates none), and a store that needs them then refuses to open.
+/// `keys` are for stores that seal what they keep (each keeps a copy of the
+/// key ring); null when none exist (a tool reading a store creates none),
+/// and a store that needs them then refuses to open.
 /// Throws std::runtime_error when the store cannot be opened.
 std::unique_ptr<Store> open_store(const config::Config& config, const SecretKeys* keys);
 

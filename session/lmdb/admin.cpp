@@ -26,13 +26,13 @@ Status sweep_chunk_at(const Txn& txn, const Tables& t, std::int64_t now, SweepCh
     }
     for (const auto& index_key : due) {
         const std::string_view key = std::string_view(index_key).substr(8);
-        std::optional<RecordView> view;
-        bool damaged = false;
-        Status s = read_record(txn, t, key, view, damaged);
+        // The clear header says when it expires: a record no key of the
+        // ring opens any more is swept all the same.
+        std::optional<SessionRecord> header;
+        Status s = read_record_header(txn, t, key, header);
         if (!s.ok()) return s;
-        if (view && view->expires <= now) {
-            const SessionRecord record = view->to_record();
-            if (s = erase_record(txn, t, key, record); !s.ok()) return s;
+        if (header && header->expires <= now) {
+            if (s = erase_record(txn, t, key, *header); !s.ok()) return s;
             ++chunk.removed;
         }
         // A stale index entry (record gone or re-saved) just goes.
@@ -50,10 +50,9 @@ std::optional<SessionRecord> Admin::find_by_handle(const std::string& handle) {
         std::optional<std::string_view> key;
         Status s = get(txn, env_.tables().handles, handle, key);
         if (!s.ok() || !key) return s;
-        std::optional<RecordView> view;
-        bool damaged = false;
-        s = read_record(txn, env_.tables(), *key, view, damaged);
-        if (s.ok() && view) found = view->to_record();
+        StoredRecord stored;
+        s = read_record(txn, env_.tables(), *key, stored);
+        if (s.ok() && stored.state == StoredRecord::State::Opened) found = std::move(stored.record);
         return s;
     });
     return found;
@@ -66,13 +65,11 @@ bool Admin::remove_by_handle(const std::string& handle) {
             Status s = get(txn, t.handles, handle, key_view);
             if (!s.ok() || !key_view) return s;
             const std::string key(*key_view);
-            std::optional<RecordView> view;
-            bool damaged = false;
-            s = read_record(txn, t, key, view, damaged);
+            std::optional<SessionRecord> header;
+            s = read_record_header(txn, t, key, header);
             if (!s.ok()) return s;
-            if (view) {
-                const SessionRecord record = view->to_record();
-                s = erase_record(txn, t, key, record);
+            if (header) {
+                s = erase_record(txn, t, key, *header);
             } else {
                 // Index entry without record (or a damaged record): drop both.
                 s = del(txn, t.sessions, key);
@@ -111,12 +108,11 @@ std::vector<SessionSummary> Admin::list(std::size_t limit, const std::string& af
         if (st.ok()) st = after.empty() ? cursor.get(MDB_FIRST, entry) : cursor.get(MDB_SET_RANGE, entry, after);
         if (st.ok() && entry && !after.empty() && entry->first == after) st = cursor.get(MDB_NEXT, entry);
         while (st.ok() && entry && out.size() < limit) {
-            std::optional<RecordView> view;
-            bool damaged = false;
-            st = read_record(txn, env_.tables(), entry->second, view, damaged);
-            if (st.ok() && view) {
-                out.push_back(
-                    SessionSummary{std::string(view->handle), view->created, view->expires, view->data_json.size()});
+            StoredRecord stored;
+            st = read_record(txn, env_.tables(), entry->second, stored);
+            if (st.ok() && stored.state == StoredRecord::State::Opened) {
+                const auto& r = stored.record;
+                out.push_back(SessionSummary{r.handle, r.created, r.expires, r.data_json.size()});
             }
             if (st.ok()) st = cursor.get(MDB_NEXT, entry);
         }

@@ -53,7 +53,9 @@ void log_store_line(const char* event, const std::string& detail) {
     std::fputs((boost::json::serialize(line) + "\n").c_str(), stderr);
 }
 
-Environment::Environment(const config::StoreSettings& settings) : settings_(settings), serial_(next_serial++) {
+Environment::Environment(const config::StoreSettings& settings, crypto::KeyRing ring)
+    : settings_(settings), ring_(std::move(ring)), serial_(next_serial++) {
+    tables_.ring = &ring_;
     namespace fs = std::filesystem;
     std::error_code ec;
     if (!fs::exists(settings_.path, ec)) {
@@ -79,7 +81,7 @@ Environment::Environment(const config::StoreSettings& settings) : settings_(sett
     std::lock_guard lock(write_mutex_);
     Txn txn;
     Status s = begin_write(txn);
-    if (s.ok()) s = Tables::open(txn, tables_);
+    if (s.ok()) s = Tables::open(txn, tables_);  // keeps tables_.ring
     if (s.ok()) s = txn.commit();
     if (!s.ok()) throw Error("opening databases in " + settings_.path, s);
 }

@@ -24,8 +24,9 @@ namespace sessiongate::session::lmdb {
 class Environment {
 public:
     /// Opens (creating if needed) the environment at `settings.path` and
-    /// its tables. Throws std::runtime_error when it cannot.
-    explicit Environment(const config::StoreSettings& settings);
+    /// its tables, whose records `ring` seals and opens. Throws
+    /// std::runtime_error when it cannot.
+    Environment(const config::StoreSettings& settings, crypto::KeyRing ring);
     /// Syncs what the durability setting left unsynced, then closes. Every
     /// transaction must be over.
     ~Environment();
@@ -84,6 +85,7 @@ private:
     Status resize_locked(std::size_t bytes);
 
     config::StoreSettings settings_;
+    const crypto::KeyRing ring_;  // tables_ point at it
     std::uint64_t serial_;  // tells this environment's read slots from others'
     std::optional<DirectoryClaim> claim_;  // released after the env closes
     Env env_;

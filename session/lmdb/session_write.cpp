@@ -23,11 +23,13 @@ Status apply_session_write(const Txn& txn, const Tables& t, const SessionWrite& 
     std::optional<SessionRecord> current;
     if (is_well_formed_session_id(w.current)) {
         current_key = storage_key(w.current);
-        std::optional<RecordView> view;
-        bool damaged = false;
-        if (Status s = read_record(txn, t, current_key, view, damaged); !s.ok()) return s;
-        if (damaged) return refuse(result, "stored record is damaged");
-        if (view) current = view->to_record();
+        StoredRecord stored;
+        if (Status s = read_record(txn, t, current_key, stored); !s.ok()) return s;
+        if (stored.state == StoredRecord::State::Damaged)
+            return refuse(result, "stored record is damaged: " + std::string(stored.problem));
+        // A record sealed with a retired secret is no session of ours any
+        // more (load said so too): the write goes on as if it were gone.
+        if (stored.state == StoredRecord::State::Opened) current = std::move(stored.record);
     }
 
     NextRecord next = next_record(w, current ? &*current : nullptr);
@@ -48,12 +50,17 @@ Status apply_session_write(const Txn& txn, const Tables& t, const SessionWrite& 
             if (clash) return refuse(result, "fresh id or handle already in use");
         }
     }
+    std::optional<std::string> sealed;
+    if (next.outcome == WriteOutcome::Saved) {
+        sealed = seal_for_storage(t, key, next.record);
+        if (!sealed) return refuse(result, "sealing the record failed (OpenSSL)");
+    }
     // Changes only from here on, so a refusal above leaves the batch untouched.
     if (next.remove_current && current) {
         if (Status s = erase_record(txn, t, current_key, *current); !s.ok()) return s;
     }
     if (next.outcome == WriteOutcome::Saved) {
-        if (Status s = insert_record(txn, t, key, next.record, encode_record(next.record)); !s.ok()) return s;
+        if (Status s = insert_record(txn, t, key, next.record, *sealed); !s.ok()) return s;
         result.cookie_value = std::move(next.id);
         result.record = std::move(next.record);
     }

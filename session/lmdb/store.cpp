@@ -44,8 +44,8 @@ struct WriteJob final : lmdb::Job {
 
 }  // namespace
 
-LmdbStore::LmdbStore(const config::StoreSettings& settings)
-    : env_(std::make_unique<lmdb::Environment>(settings)),
+LmdbStore::LmdbStore(const config::StoreSettings& settings, crypto::KeyRing ring)
+    : env_(std::make_unique<lmdb::Environment>(settings, std::move(ring))),
       writer_(std::make_unique<lmdb::Writer>(*env_)),
       admin_(std::make_unique<lmdb::Admin>(*env_, *writer_)) {}
 
@@ -68,20 +68,29 @@ void LmdbStore::load(std::string cookie_value, std::int64_t now, Deadline deadli
     }
     const std::string key = storage_key(cookie_value);
     lmdb::Status s = env_->read([&](const lmdb::Txn& txn) -> lmdb::Status {
-        std::optional<RecordView> view;
-        bool damaged = false;
-        lmdb::Status st = lmdb::read_record(txn, env_->tables(), key, view, damaged);
+        lmdb::StoredRecord stored;
+        lmdb::Status st = lmdb::read_record(txn, env_->tables(), key, stored);
         if (!st.ok()) return st;
-        if (damaged) {
+        switch (stored.state) {
+        case lmdb::StoredRecord::State::Damaged:
             result.status = LoadStatus::Error;
-            result.error = "stored record is damaged";
-        } else if (!view) {
+            result.error = "stored record is damaged: " + std::string(stored.problem);
+            break;
+        case lmdb::StoredRecord::State::KeyRemoved:
+            // Its secret was retired: the session is over, like an expired one.
+            lmdb::log_store_line("record_key_removed", "a session sealed with a secret no longer in the key ring");
+            [[fallthrough]];
+        case lmdb::StoredRecord::State::Absent:
             result.status = LoadStatus::NotFound;
-        } else if (view->expires <= now) {
-            result.status = LoadStatus::Expired;
-        } else {
-            result.status = LoadStatus::Found;
-            result.record = view->to_record();
+            break;
+        case lmdb::StoredRecord::State::Opened:
+            if (stored.record.expires <= now) {
+                result.status = LoadStatus::Expired;
+            } else {
+                result.status = LoadStatus::Found;
+                result.record = std::move(stored.record);
+            }
+            break;
         }
         return st;
     });

@@ -1,5 +1,11 @@
 // The embedded default store: one LMDB environment in a directory.
 //
+// Each record's data is sealed at rest under the key ring's record key,
+// bound to its storage key (session/sealed_record.hpp), so a copy of the
+// files yields neither live cookies (records are keyed by a hash of the
+// id) nor session data. A record sealed with a secret since removed from
+// the ring reads as absent.
+//
 // Reads run on the caller's thread in a read-only transaction without locks;
 // writes go through one writer thread that commits everything queued in one
 // transaction (group commit) before running the callbacks. Another process
@@ -7,6 +13,7 @@
 #pragma once
 
 #include "config/config.hpp"
+#include "session/crypto/key_ring.hpp"
 #include "session/store.hpp"
 
 #include <cstdint>
@@ -22,10 +29,11 @@ class Writer;
 
 class LmdbStore final : public Store {
 public:
-    /// Opens (creating if needed) the environment at `settings.path`.
+    /// Opens (creating if needed) the environment at `settings.path`;
+    /// `ring` (a copy is kept) seals and opens the records.
     /// Throws std::runtime_error when it cannot be opened. One process may
     /// hold only one LmdbStore per directory (an LMDB rule).
-    explicit LmdbStore(const config::StoreSettings& settings);
+    LmdbStore(const config::StoreSettings& settings, crypto::KeyRing ring);
     /// Runs the writes still queued, then closes. Call nothing concurrently.
     ~LmdbStore() override;
 

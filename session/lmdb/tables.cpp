@@ -1,5 +1,7 @@
 #include "session/lmdb/tables.hpp"
 
+#include "session/sealed_record.hpp"
+
 #include <algorithm>
 
 namespace sessiongate::session::lmdb {
@@ -29,17 +31,33 @@ std::int64_t expiry_of(std::string_view index_key) {
     return static_cast<std::int64_t>(v);
 }
 
-Status read_record(const Txn& txn, const Tables& t, std::string_view key, std::optional<RecordView>& record,
-                   bool& damaged) {
+Status read_record(const Txn& txn, const Tables& t, std::string_view key, StoredRecord& out) {
     std::optional<std::string_view> bytes;
-    damaged = false;
-    record.reset();
+    out = StoredRecord{};
     Status s = get(txn, t.sessions, key, bytes);
-    if (s.ok() && bytes) {
-        record = decode_record(*bytes);
-        damaged = !record;
+    if (!s.ok() || !bytes) return s;
+    auto opened = open_record(*bytes, key, *t.ring);
+    if (opened.record) {
+        out.state = StoredRecord::State::Opened;
+        out.record = std::move(*opened.record);
+    } else {
+        out.state = opened.key_removed ? StoredRecord::State::KeyRemoved : StoredRecord::State::Damaged;
+        out.problem = opened.problem;
     }
     return s;
+}
+
+Status read_record_header(const Txn& txn, const Tables& t, std::string_view key,
+                          std::optional<SessionRecord>& header) {
+    std::optional<std::string_view> bytes;
+    header.reset();
+    Status s = get(txn, t.sessions, key, bytes);
+    if (s.ok() && bytes) header = session::read_record_header(*bytes);
+    return s;
+}
+
+std::optional<std::string> seal_for_storage(const Tables& t, std::string_view key, const SessionRecord& record) {
+    return seal_record(record, key, *t.ring);
 }
 
 Status erase_record(const Txn& txn, const Tables& t, std::string_view key, const SessionRecord& record) {

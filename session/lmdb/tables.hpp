@@ -3,10 +3,15 @@
 // so the handle and expiry indexes always match the records. A secondary
 // index (sessions by a data key) is one more table kept here, in the same
 // transaction.
+//
+// Records are stored sealed at rest (session/sealed_record.hpp): their data
+// under the key ring's record key, bound to the storage key. Records of
+// the clear versions (written before sealing) still read, and are sealed
+// with the newest key when next written.
 #pragma once
 
+#include "session/crypto/key_ring.hpp"
 #include "session/lmdb/lmdb.hpp"
-#include "session/record_codec.hpp"
 #include "session/session_record.hpp"
 
 #include <cstdint>
@@ -20,6 +25,8 @@ struct Tables {
     Dbi sessions;  // storage key -> encoded record
     Dbi handles;   // handle -> storage key (find, remove, list by handle)
     Dbi expiry;    // be64(expires) || storage key -> empty (sweep in expiry order)
+    /// Seals and opens the records' data; the environment's own.
+    const crypto::KeyRing* ring = nullptr;
 
     /// Opens (creating) every table in `txn`.
     static Status open(const Txn& txn, Tables& out);
@@ -30,16 +37,35 @@ std::string expiry_key(std::int64_t expires, std::string_view storage_key);
 /// The time at the front of an expiry index key.
 std::int64_t expiry_of(std::string_view index_key);
 
-/// The record stored under `key`: empty when absent; `damaged` when the
-/// bytes are not a record. The view lives as long as the transaction and
-/// only until the next change made in it.
-Status read_record(const Txn& txn, const Tables& t, std::string_view key, std::optional<RecordView>& record,
-                   bool& damaged);
+/// What is stored under a storage key.
+struct StoredRecord {
+    enum class State {
+        Absent,
+        Opened,      // `record` holds it
+        Damaged,     // bytes that are not a record, or fail their tag
+        KeyRemoved,  // sealed with a secret no longer in the key ring
+    } state = State::Absent;
+    SessionRecord record;
+    std::string_view problem;  // when Damaged or KeyRemoved, for logs
+};
+
+/// The record stored under `key`, opened.
+Status read_record(const Txn& txn, const Tables& t, std::string_view key, StoredRecord& out);
+
+/// The clear header of the record under `key` (times, handle; no data),
+/// read without opening it: nullopt when absent or damaged.
+Status read_record_header(const Txn& txn, const Tables& t, std::string_view key,
+                          std::optional<SessionRecord>& header);
+
+/// `record` sealed for `key` with the newest key; nullopt when OpenSSL or
+/// the CSPRNG fails.
+std::optional<std::string> seal_for_storage(const Tables& t, std::string_view key, const SessionRecord& record);
 
 /// Deletes a record and its index entries.
 Status erase_record(const Txn& txn, const Tables& t, std::string_view key, const SessionRecord& record);
 
-/// Stores a record (`encoded` = encode_record(record)) and its index entries.
+/// Stores a record (`encoded` = seal_for_storage(t, key, record), or in
+/// tests an older version's bytes) and its index entries.
 Status insert_record(const Txn& txn, const Tables& t, std::string_view key, const SessionRecord& record,
                      std::string_view encoded);
 

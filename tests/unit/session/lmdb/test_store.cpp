@@ -1,9 +1,13 @@
 #include "session/lmdb/lmdb.hpp"
 #include "session/lmdb/store.hpp"
 #include "session/lmdb/tables.hpp"
+#include "session/crypto/sealed_box.hpp"
 #include "session/record_codec.hpp"
+#include "session/sealed_record.hpp"
 #include "session/sweeper.hpp"
 
+#include "unit/fixture_file.hpp"
+#include "unit/hex.hpp"
 #include "unit/session/store_suite.hpp"
 
 #include <catch2/catch.hpp>
@@ -52,6 +56,12 @@ StoreSettings settings_in(const TempDir& dir, Durability durability = Durability
     return s;
 }
 
+/// The key ring every store of these tests seals its records with.
+const sessiongate::session::crypto::KeyRing& test_ring() {
+    static const sessiongate::session::crypto::KeyRing ring({std::string(40, 't')});
+    return ring;
+}
+
 std::string filler(std::size_t n) {
     return std::string(n, 'x');
 }
@@ -66,19 +76,19 @@ boost::json::object big_patch(std::size_t bytes) {
 
 TEST_CASE("LmdbStore passes the store conformance suite", "[store][lmdb]") {
     TempDir dir;
-    run_store_conformance([&] { return std::make_unique<LmdbStore>(settings_in(dir)); });
+    run_store_conformance([&] { return std::make_unique<LmdbStore>(settings_in(dir), test_ring()); });
 }
 
 TEST_CASE("LmdbStore passes the suite with relaxed durability and batching", "[store][lmdb]") {
     TempDir dir;
     auto s = settings_in(dir, Durability::None);
     s.commit_delay = std::chrono::milliseconds(2);
-    run_store_conformance([&] { return std::make_unique<LmdbStore>(s); });
+    run_store_conformance([&] { return std::make_unique<LmdbStore>(s, test_ring()); });
 }
 
 TEST_CASE("LmdbStore commits concurrent writes in groups", "[store][lmdb]") {
     TempDir dir;
-    LmdbStore store(settings_in(dir));
+    LmdbStore store(settings_in(dir), test_ring());
     constexpr int threads = 8;
     constexpr int per_thread = 50;
     std::atomic<int> saved{0};
@@ -112,10 +122,10 @@ TEST_CASE("LmdbStore keeps its data across close and reopen", "[store][lmdb]") {
     for (auto durability : {Durability::Fsync, Durability::Os, Durability::None}) {
         std::string id;
         {
-            LmdbStore store(settings_in(dir, durability));
+            LmdbStore store(settings_in(dir, durability), test_ring());
             id = start_session(store, R"({"kept":true})", suite_t0, "h-reopen");
         }
-        LmdbStore store(settings_in(dir, durability));
+        LmdbStore store(settings_in(dir, durability), test_ring());
         CHECK(data_of(store, id) == boost::json::parse(R"({"kept":true})"));
         REQUIRE(store.admin()->find_by_handle("h-reopen"));
         CHECK(store.admin()->count() == 1);
@@ -125,15 +135,15 @@ TEST_CASE("LmdbStore keeps its data across close and reopen", "[store][lmdb]") {
 
 TEST_CASE("LmdbStore refuses a second handle on one directory in one process", "[store][lmdb]") {
     TempDir dir;
-    auto store = std::make_unique<LmdbStore>(settings_in(dir));
+    auto store = std::make_unique<LmdbStore>(settings_in(dir), test_ring());
     const auto id = start_session(*store, R"({"a":1})");
     auto same = settings_in(dir);
     same.path += "/.";  // the same directory spelled differently
-    CHECK_THROWS_WITH(LmdbStore(same), Catch::Contains("already open"));
+    CHECK_THROWS_WITH(LmdbStore(same, test_ring()), Catch::Contains("already open"));
     // The first handle still works, and after it closes the directory opens again.
     CHECK(data_of(*store, id) == boost::json::parse(R"({"a":1})"));
     store.reset();
-    LmdbStore again(settings_in(dir));
+    LmdbStore again(settings_in(dir), test_ring());
     CHECK(data_of(again, id) == boost::json::parse(R"({"a":1})"));
 }
 
@@ -142,7 +152,7 @@ TEST_CASE("LmdbStore grows a tiny map instead of failing", "[store][lmdb]") {
     auto s = settings_in(dir, Durability::None);
     s.map_size = 64 << 10;
     s.max_map_size = 64 << 20;
-    LmdbStore store(s);
+    LmdbStore store(s, test_ring());
     const auto initial = store.stats().map_size;
 
     // Readers run all along, so resizing has to wait for them each time.
@@ -179,7 +189,7 @@ TEST_CASE("LmdbStore answers Full when the map cannot grow, and keeps working", 
     auto s = settings_in(dir, Durability::None);
     s.map_size = 64 << 10;
     s.max_map_size = 256 << 10;
-    LmdbStore store(s);
+    LmdbStore store(s, test_ring());
     const auto first = start_session(store, R"({"first":1})", suite_t0, "h-first");
     WriteResult last;
     int saved = 0;
@@ -214,7 +224,7 @@ TEST_CASE("LmdbStore at its size limit still commits the writes of a batch that 
     s.map_size = 64 << 10;
     s.max_map_size = 256 << 10;
     s.commit_delay = std::chrono::milliseconds(50);  // one batch below
-    LmdbStore store(s);
+    LmdbStore store(s, test_ring());
     while (write_sync(store, request(suite_t0, {}, {big_patch(3000)})).outcome ==
            WriteOutcome::Saved) {
     }
@@ -240,7 +250,7 @@ TEST_CASE("LmdbStore at its size limit still commits the writes of a batch that 
 TEST_CASE("LmdbStore shares its directory with another process", "[store][lmdb]") {
     TempDir dir;
     auto s = settings_in(dir, Durability::Fsync);
-    LmdbStore store(s);
+    LmdbStore store(s, test_ring());
     const auto id = start_session(store, R"({"who":"server"})", suite_t0, "h-server");
     const auto keep = start_session(store, R"({"who":"kept"})", suite_t0, "h-kept");
     std::fflush(nullptr);
@@ -256,7 +266,7 @@ TEST_CASE("LmdbStore shares its directory with another process", "[store][lmdb]"
             auto cs = s;
             cs.map_size = 1 << 20;
             cs.durability = Durability::None;
-            LmdbStore other(cs);
+            LmdbStore other(cs, test_ring());
             auto found = other.admin()->find_by_handle("h-server");
             if (!found || found->data_json != R"({"who":"server"})") code = 10;
             if (code == 0 && !other.admin()->remove_by_handle("h-server")) code = 11;
@@ -289,7 +299,7 @@ TEST_CASE("LmdbStore shares its directory with another process", "[store][lmdb]"
 
 TEST_CASE("Sweeper sweeps in the background and stops promptly", "[store][lmdb]") {
     TempDir dir;
-    LmdbStore store(settings_in(dir, Durability::None));
+    LmdbStore store(settings_in(dir, Durability::None), test_ring());
     for (int i = 0; i < 30; ++i) {
         auto w = request(suite_t0, {}, {obj(R"({"a":1})")});
         w.policy.age = i < 20 ? 10 : 100000;
@@ -350,7 +360,7 @@ TEST_CASE("LmdbStore reports a damaged record instead of trusting it", "[store][
     const auto s = settings_in(dir);
     const auto id = new_session_id();
     {
-        LmdbStore store(s);  // creates the databases
+        LmdbStore store(s, test_ring());  // creates the databases
     }
     {
         auto env = lmdb::Env::open(s.path, MDB_NOTLS, 0600, [](MDB_env* e) -> lmdb::Status {
@@ -363,7 +373,7 @@ TEST_CASE("LmdbStore reports a damaged record instead of trusting it", "[store][
         REQUIRE(lmdb::put(txn, sessions, storage_key(id), "\x01garbage").ok());
         REQUIRE(txn.commit().ok());
     }
-    LmdbStore store(s);
+    LmdbStore store(s, test_ring());
     auto loaded = load_sync(store, id, suite_t0);
     CHECK(loaded.status == LoadStatus::Error);
     CHECK_FALSE(loaded.error.empty());
@@ -375,6 +385,40 @@ TEST_CASE("LmdbStore reports a damaged record instead of trusting it", "[store][
 }
 
 namespace {
+
+lmdb::Env open_raw(const std::string& path) {
+    return lmdb::Env::open(path, MDB_NOTLS, 0600, [](MDB_env* e) -> lmdb::Status { return mdb_env_set_maxdbs(e, 8); });
+}
+
+/// The bytes stored under `key`, read as a copy of the files would be
+/// (no store of this process may have the directory open).
+std::string raw_record(const std::string& path, const std::string& key) {
+    auto env = open_raw(path);
+    lmdb::Txn txn;
+    REQUIRE(lmdb::Txn::begin(env, MDB_RDONLY, txn).ok());
+    lmdb::Tables tables;
+    REQUIRE(lmdb::Tables::open(txn, tables).ok());
+    std::optional<std::string_view> bytes;
+    REQUIRE(lmdb::get(txn, tables.sessions, key, bytes).ok());
+    REQUIRE(bytes);
+    return std::string(*bytes);
+}
+
+/// Puts `bytes` under `key` as they are, with index entries for `header`
+/// when given (else only the record).
+void put_raw_record(const std::string& path, const std::string& key, const std::string& bytes,
+                    const SessionRecord* header = nullptr) {
+    auto env = open_raw(path);
+    lmdb::Txn txn;
+    REQUIRE(lmdb::Txn::begin(env, 0, txn).ok());
+    lmdb::Tables tables;
+    REQUIRE(lmdb::Tables::open(txn, tables).ok());
+    if (header)
+        REQUIRE(lmdb::insert_record(txn, tables, key, *header, bytes).ok());
+    else
+        REQUIRE(lmdb::put(txn, tables.sessions, key, bytes).ok());
+    REQUIRE(txn.commit().ok());
+}
 
 std::string v1_fixture() {
     const auto path = std::filesystem::path(SESSIONGATE_SOURCE_DIR) / "tests/unit/session/fixtures/record_v1.bin";
@@ -393,7 +437,7 @@ TEST_CASE("LmdbStore reads a version 1 record and writes it on", "[store][lmdb][
     const auto view = decode_record(bytes);
     REQUIRE(view);
     const auto record = view->to_record();
-    { LmdbStore store(s); }  // creates the databases
+    { LmdbStore store(s, test_ring()); }  // creates the databases
     {
         // Put there as the version 1 store did: the record, its handle and
         // expiry index entries.
@@ -406,29 +450,129 @@ TEST_CASE("LmdbStore reads a version 1 record and writes it on", "[store][lmdb][
         REQUIRE(lmdb::insert_record(txn, tables, storage_key(id), record, bytes).ok());
         REQUIRE(txn.commit().ok());
     }
-    LmdbStore store(s);
-    auto loaded = load_sync(store, id, record.modified);
-    REQUIRE(loaded.status == LoadStatus::Found);
-    CHECK(loaded.record == record);
-    REQUIRE(store.admin()->find_by_handle(record.handle));
+    {
+        LmdbStore store(s, test_ring());
+        auto loaded = load_sync(store, id, record.modified);
+        REQUIRE(loaded.status == LoadStatus::Found);
+        CHECK(loaded.record == record);
+        REQUIRE(store.admin()->find_by_handle(record.handle));
 
-    auto w = request(record.modified + 1, id, {obj(R"({"visits":1})")});
-    const auto written = write_sync(store, w);
-    REQUIRE(written.outcome == WriteOutcome::Saved);
-    CHECK(written.record.handle == record.handle);
-    CHECK(written.record.created == record.created);
-    CHECK(written.record.expiry_seconds == 3000);
-    auto data = boost::json::parse(written.record.data_json).as_object();
-    CHECK(data.at("name") == "Zo\xc3\xab");
-    CHECK(data.at("visits") == 1);
-    CHECK(load_sync(store, id, record.modified + 1).record.data_json == written.record.data_json);
+        auto w = request(record.modified + 1, id, {obj(R"({"visits":1})")});
+        const auto written = write_sync(store, w);
+        REQUIRE(written.outcome == WriteOutcome::Saved);
+        CHECK(written.record.handle == record.handle);
+        CHECK(written.record.created == record.created);
+        CHECK(written.record.expiry_seconds == 3000);
+        auto data = boost::json::parse(written.record.data_json).as_object();
+        CHECK(data.at("name") == "Zo\xc3\xab");
+        CHECK(data.at("visits") == 1);
+        CHECK(load_sync(store, id, record.modified + 1).record.data_json == written.record.data_json);
+    }
+    // Written on sealed: the clear version 1 bytes are gone.
+    const auto stored = raw_record(s.path, storage_key(id));
+    CHECK(static_cast<std::uint8_t>(stored.at(0)) == record_format_sealed);
+    CHECK(stored.find("visits") == std::string::npos);
+    CHECK(stored.find("Zo") == std::string::npos);
+}
+
+TEST_CASE("LmdbStore seals each record's data at rest, bound to its storage key", "[store][lmdb][sealed]") {
+    TempDir dir;
+    const auto s = settings_in(dir);
+    std::string id, other;
+    {
+        LmdbStore store(s, test_ring());
+        id = start_session(store, R"({"member_id":4242,"secret_word":"swordfish"})", suite_t0, "h-sealed");
+        other = start_session(store, R"({"n":1})");
+    }
+    const auto bytes = raw_record(s.path, storage_key(id));
+    CHECK(static_cast<std::uint8_t>(bytes.at(0)) == record_format_sealed);
+    CHECK(bytes.find("swordfish") == std::string::npos);
+    CHECK(bytes.find("member_id") == std::string::npos);
+
+    // A record copied under another session's key does not open there.
+    put_raw_record(s.path, storage_key(other), bytes);
+    LmdbStore store(s, test_ring());
+    const auto moved = load_sync(store, other, suite_t0);
+    CHECK(moved.status == LoadStatus::Error);
+    CHECK_THAT(moved.error, Catch::Contains("damaged"));
+    // The administration paths hold the key and show the data.
+    const auto found = store.admin()->find_by_handle("h-sealed");
+    REQUIRE(found);
+    CHECK(boost::json::parse(found->data_json) == boost::json::parse(R"({"member_id":4242,"secret_word":"swordfish"})"));
+    const auto listed = store.admin()->list(10, "");
+    const auto line = std::find_if(listed.begin(), listed.end(), [](const auto& l) { return l.handle == "h-sealed"; });
+    REQUIRE(line != listed.end());
+    CHECK(line->bytes == found->data_json.size());
+}
+
+TEST_CASE("LmdbStore after a key rotation: old records read and are re-sealed with the new key",
+          "[store][lmdb][sealed]") {
+    TempDir dir;
+    const auto s = settings_in(dir);
+    const crypto::KeyRing old_ring({std::string(40, 'o')});
+    const crypto::KeyRing rotated({std::string(40, 'n'), std::string(40, 'o')});
+    const crypto::KeyRing new_only({std::string(40, 'n')});
+    std::string id, untouched;
+    {
+        LmdbStore store(s, old_ring);
+        id = start_session(store, R"({"a":1})", suite_t0, "h-rotated");
+        untouched = start_session(store, R"({"b":1})", suite_t0, "h-untouched");
+    }
+    const auto key_id = [](const crypto::KeyRing& ring) {
+        return std::string(reinterpret_cast<const char*>(ring.newest().id.data()), crypto::key_id_bytes);
+    };
+    // The box follows the clear header; its key id comes first.
+    const auto sealed_key_id = [&](const std::string& cookie) {
+        const auto bytes = raw_record(s.path, storage_key(cookie));
+        return crypto::box_key_id(std::string_view(bytes).substr(record_header(bytes).size()));
+    };
+    CHECK(sealed_key_id(id) == key_id(old_ring));
+    {
+        LmdbStore store(s, rotated);
+        CHECK(data_of(store, id) == boost::json::parse(R"({"a":1})"));
+        REQUIRE(write_sync(store, request(suite_t0 + 1, id, {obj(R"({"c":2})")})).outcome == WriteOutcome::Saved);
+    }
+    CHECK(sealed_key_id(id) == key_id(new_only));
+    CHECK(sealed_key_id(untouched) == key_id(old_ring));
+
+    // The old secret retired: what only it opened is gone for the store,
+    // not an error, and the sweep still deletes it when it expires.
+    LmdbStore store(s, new_only);
+    CHECK(data_of(store, id, suite_t0 + 1) == boost::json::parse(R"({"a":1,"c":2})"));
+    CHECK(load_sync(store, untouched, suite_t0).status == LoadStatus::NotFound);
+    auto late = write_sync(store, request(suite_t0 + 2, untouched, {obj(R"({"d":3})")}));
+    CHECK(late.outcome == WriteOutcome::Gone);
+    CHECK(store.expiry_sweep()->sweep(suite_t0 + 999) == 0);
+    CHECK(store.admin()->count() == 2);
+    CHECK(store.expiry_sweep()->sweep(suite_t0 + 1000) == 1);
+    CHECK(store.admin()->count() == 1);
+    CHECK_FALSE(store.admin()->find_by_handle("h-untouched"));
+}
+
+TEST_CASE("LmdbStore opens the committed sealed record with the fixture key", "[store][lmdb][fixture]") {
+    TempDir dir;
+    const auto s = settings_in(dir);
+    const crypto::KeyRing ring(sessiongate::test::fixture_lines("secret_keys.txt"));
+    const std::string fixture_id = "qZ3bLEBBy6Jm6V2tCx0sD4g1ob2uVbYl0mIJb9bTFvU";
+    const auto bytes = sessiongate::test::from_hex(sessiongate::test::fixture_lines("record_v3_sealed.hex").at(0));
+    const auto header = read_record_header(bytes);
+    REQUIRE(header);
+    { LmdbStore store(s, ring); }  // creates the databases
+    put_raw_record(s.path, storage_key(fixture_id), bytes, &*header);
+    LmdbStore store(s, ring);
+    const auto loaded = load_sync(store, fixture_id, 1767229200);
+    REQUIRE(loaded.status == LoadStatus::Found);
+    CHECK(boost::json::parse(loaded.record.data_json).at("num_visits") == 3);
+    CHECK(loaded.record.handle == "U2Aev_lrKJ0oClJ6NmeZqJ0TO1-3Sd0oVz-X0uHXaFc");
+    CHECK(loaded.record.expiry_seconds == 3600);
+    REQUIRE(store.admin()->find_by_handle(loaded.record.handle));
 }
 
 TEST_CASE("LmdbStore does not apply a write whose deadline passed while it waited for the lock",
           "[store][lmdb][deadline]") {
     TempDir dir;
     const auto s = settings_in(dir);
-    LmdbStore store(s);
+    LmdbStore store(s, test_ring());
     const auto id = start_session(store, R"({"a":1})");
     std::fflush(nullptr);
 
