@@ -115,7 +115,7 @@ const Setting table[] = {
      "A malformed X-Session-* response header: false ignores it (logged, counted), true answers 502.",
      [](Target& t, const Tree& v) { t.config.strict_control = read::boolean(v); }},
 
-    {"store.type", "lmdb | redis | cookie", "lmdb", "Where sessions live (redis and cookie not available yet).",
+    {"store.type", "lmdb | redis | cookie", "lmdb", "Where sessions live (redis not available yet); cookie: sealed in the cookie itself, no server state.",
      [](Target& t, const Tree& v) {
          t.config.store.type = read::one_of<StoreType>(
              v, {{"lmdb", StoreType::Lmdb}, {"redis", StoreType::Redis}, {"cookie", StoreType::Cookie}});

@@ -62,6 +62,16 @@ void check_store(const StoreSettings& store, const Config& config, bool secret_k
     if (store.type != StoreType::Lmdb && !config.secret_key_file && !secret_keys_in_environment)
         check.at("store.type", std::string("the ") + (store.type == StoreType::Redis ? "redis" : "cookie") +
                                    " store requires secret_key_file or SESSIONGATE_SECRET_KEYS");
+    if (store.type == StoreType::Cookie) {
+        // Sessions that travel in their cookies cannot be found, listed or
+        // revoked by the server: refuse what would promise it.
+        if (!config.index.empty())
+            check.at("index", "the cookie store keeps no sessions on a server, so none can be indexed "
+                              "(use store.type lmdb or redis)");
+        if (config.admin_token_file)
+            check.at("admin_token_file", "the cookie store keeps no sessions on a server: the admin session API "
+                                         "cannot find, change or revoke them (use store.type lmdb or redis)");
+    }
     if (store.max_map_size < store.map_size) {
         if (check.was_set("store.max_map_size"))
             check.at("store.max_map_size", "must be at least store.map_size (" + size_text(store.map_size) + ")");
@@ -123,7 +133,7 @@ void check_inject(const Config& config, Checker& check) {
 }
 
 void check_not_built(const Config& config, Checker& check) {
-    if (config.store.type != StoreType::Lmdb) check.not_available("store.type");
+    if (config.store.type == StoreType::Redis) check.not_available("store.type");
     if (config.admin_token_file) check.not_available("admin_token_file");
     if (!config.index.empty()) check.not_available("index");
 }

@@ -177,7 +177,8 @@ ResponseDecision SessionStep::on_written(std::optional<WriteResult> written) {
     case WriteOutcome::Saved: {
         if (action_ == SessionAction::Cycle) event_ = SessionEvent::Cycled;
         else if (action_ == SessionAction::Flush) event_ = SessionEvent::Flushed;
-        else if (session_.state == SessionState::Active && written->cookie_value == session_.cookie_value)
+        // Same handle, same id: a cookie store's value changes with every save.
+        else if (session_.state == SessionState::Active && written->record.handle == session_.record.handle)
             event_ = SessionEvent::Saved;
         else event_ = SessionEvent::Created;
         if (!written->cookie_value.empty()) {
@@ -206,10 +207,14 @@ ResponseDecision SessionStep::on_written(std::optional<WriteResult> written) {
         if (session_.state == SessionState::Active)
             decision.set_cookies.push_back(format_deletion_cookie(cookie, cookie_secure()));
         break;
-    case WriteOutcome::TooLarge:
+    case WriteOutcome::TooLarge: {
         event_ = SessionEvent::Refused;
-        decision.notes.push_back(note(StepNote::Kind::SessionTooLarge, {{"limit", config_->session_max_bytes}}));
+        // The store may have its own limit (the cookie store's 4096-byte cookie).
+        boost::json::object details{{"limit", config_->session_max_bytes}};
+        if (!written->error.empty()) details["detail"] = written->error;
+        decision.notes.push_back(note(StepNote::Kind::SessionTooLarge, std::move(details)));
         break;
+    }
     case WriteOutcome::Gone:
         event_ = SessionEvent::Refused;
         decision.notes.push_back(note(StepNote::Kind::SessionGone, {{"detail", "deleted meanwhile: not saved"}}));

@@ -1,5 +1,6 @@
 #include "session/store_factory.hpp"
 
+#include "session/cookie/store.hpp"
 #include "session/lmdb/store.hpp"
 
 #include <stdexcept>
@@ -17,7 +18,8 @@ std::unique_ptr<Store> open_store(const config::Config& config, const SecretKeys
     case config::StoreType::Redis:
         throw std::runtime_error("store type redis is not available yet");
     case config::StoreType::Cookie:
-        throw std::runtime_error("store type cookie is not available yet");
+        if (!keys) throw std::runtime_error("the cookie store seals sessions with the secret keys, and there are none");
+        return std::make_unique<CookieStore>(keys->ring(), config.cookie.name);
     }
     throw std::runtime_error("unknown store type");
 }

@@ -348,9 +348,20 @@ TEST_CASE("step (d): what the client gets back", "[session_step]") {
         auto step = step_for(config, cookie_id);
         step.on_loaded(found());
         step.on_response_head(response({{"X-Session-Update", R"({"a":2})"}}), now);
-        const auto decision = step.on_written(saved(cookie_id, now + 300));
+        auto result = saved(cookie_id, now + 300);
+        result.record.handle = "h-loaded";  // the same id keeps its handle
+        const auto decision = step.on_written(result);
         CHECK_THAT(decision.set_cookies.at(0), Catch::StartsWith("sessionid=" + cookie_id + ";"));
         CHECK_THAT(decision.set_cookies.at(0), Catch::Contains("; Max-Age=300;"));
+        CHECK(step.event() == SessionEvent::Saved);
+    }
+    SECTION("saved, not created, when a cookie store seals the same session into a new value") {
+        auto step = step_for(config, cookie_id);
+        step.on_loaded(found());
+        step.on_response_head(response({{"X-Session-Update", R"({"a":2})"}}), now);
+        auto result = saved("sealed-anew");
+        result.record.handle = "h-loaded";
+        CHECK_THAT(step.on_written(result).set_cookies.at(0), Catch::StartsWith("sessionid=sealed-anew;"));
         CHECK(step.event() == SessionEvent::Saved);
     }
     SECTION("Max-Age and Expires count from the save, not from when the answer came") {
@@ -436,7 +447,15 @@ TEST_CASE("step (d): what the client gets back", "[session_step]") {
         auto decision = step.on_written(outcome(WriteOutcome::TooLarge));
         REQUIRE(decision.notes.size() == 1);
         CHECK(decision.notes[0].event() == "session_too_large");
+        CHECK(decision.notes[0].fields.at("limit") == 16384);
+        CHECK_FALSE(decision.notes[0].fields.contains("detail"));
         CHECK(step.event() == SessionEvent::Refused);
+        // A store's own limit is named (the cookie store's cookie size).
+        auto cookie_limit = step_for(config, cookie_id);
+        cookie_limit.on_loaded(found());
+        decision = cookie_limit.on_written(outcome(WriteOutcome::TooLarge, "over the 4096-byte cookie limit"));
+        REQUIRE(decision.notes.size() == 1);
+        CHECK(decision.notes[0].fields.at("detail") == "over the 4096-byte cookie limit");
         auto gone = step_for(config, cookie_id);
         gone.on_loaded(found());
         decision = gone.on_written(outcome(WriteOutcome::Gone));
