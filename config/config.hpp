@@ -5,6 +5,8 @@
 // No yaml-cpp type appears here.
 #pragma once
 
+#include "config/web_origin.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -104,6 +106,20 @@ struct UpstreamPoolSettings {
     Duration idle_timeout = std::chrono::seconds(30);
 };
 
+/// CSRF protection (docs/csrf.md): off; origin checks the Origin and
+/// Sec-Fetch-Site of unsafe requests; token adds a per-session secret that
+/// unsafe requests of a session must prove they know.
+enum class CsrfMode { Off, Origin, Token };
+
+struct CsrfSettings {
+    CsrfMode mode = CsrfMode::Off;
+    std::vector<WebOrigin> trusted_origins;  // may post cross-origin
+    std::size_t max_form_bytes = 1 << 20;  // of a form body read for its token before forwarding
+    /// The session key naming the member: a cycle that sets it to a new
+    /// value is a login, and rotates the secret.
+    std::string login_key = "member_id";
+};
+
 /// A path-prefix rule; the longest matching prefix wins.
 struct Route {
     std::string prefix;
@@ -111,6 +127,7 @@ struct Route {
     std::optional<std::int64_t> cookie_age;
     std::optional<bool> save_every_request;
     std::optional<std::int64_t> max_lifetime;
+    std::optional<CsrfMode> csrf;  // csrf.mode for this route; nullopt = csrf.mode
 };
 
 enum class LogLevel { Debug, Info, Warn, Error };
@@ -152,6 +169,7 @@ struct Config {
     Timeouts timeouts;
     UpstreamPoolSettings upstream_pool;
     std::vector<Route> routes;
+    CsrfSettings csrf;
     LogSettings log;
 
     /// The route for a request path: the longest matching prefix, or nullptr.

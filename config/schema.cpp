@@ -92,6 +92,24 @@ std::vector<std::string> address_list(const Tree& value) {
     return list;
 }
 
+CsrfMode csrf_mode(const Tree& value) {
+    return read::one_of<CsrfMode>(value, {{"off", CsrfMode::Off}, {"origin", CsrfMode::Origin}, {"token", CsrfMode::Token}});
+}
+
+std::vector<WebOrigin> origin_list(const Tree& value) {
+    auto list = read::text_list(value);
+    std::vector<WebOrigin> origins;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        auto origin = parse_configured_origin(list[i]);
+        if (!origin)
+            read::fail(value.items[i], "must be an origin such as https://app.example.com or http://localhost:3000: "
+                                       "http or https, a host, an optional port, no path (got " +
+                                           value.items[i].describe() + ")");
+        origins.push_back(std::move(*origin));
+    }
+    return origins;
+}
+
 // The table. Lambdas without captures convert to the function pointers.
 const Setting table[] = {
     {"listen", "host:port", "127.0.0.1:8080", "Where clients connect; port 0 picks a free port.",
@@ -268,6 +286,30 @@ const Setting table[] = {
      [](Target& t, const Tree& v) { t.route->save_every_request = read::optional_boolean(v); }},
     {"routes[].max_lifetime", "seconds or null", "null", "max_lifetime for this route; null = max_lifetime.",
      [](Target& t, const Tree& v) { t.route->max_lifetime = read::optional_seconds(v, 0); }},
+
+    {"routes[].csrf", "off | origin | token or null", "null",
+     "csrf.mode for this route; null = csrf.mode (an API with its own token scheme can be off).",
+     [](Target& t, const Tree& v) {
+         if (v.kind == Kind::Null) t.route->csrf.reset();
+         else t.route->csrf = csrf_mode(v);
+     }},
+
+    {"csrf.mode", "off | origin | token", "off",
+     "CSRF protection of unsafe requests (not GET, HEAD, OPTIONS, TRACE): origin refuses cross-site ones by "
+     "Origin and Sec-Fetch-Site; token also requires the session's token (X-CSRFToken or csrfmiddlewaretoken).",
+     [](Target& t, const Tree& v) { t.config.csrf.mode = csrf_mode(v); }},
+    {"csrf.trusted_origins", "list of origins", "[]",
+     "Origins whose unsafe requests pass the origin check (https://app.example.com); Unicode hosts allowed.",
+     [](Target& t, const Tree& v) { t.config.csrf.trusted_origins = origin_list(v); }},
+    {"csrf.max_form_bytes", "size 1KiB..64MiB", "1MiB",
+     "How much of a form body is read for its csrfmiddlewaretoken before it is forwarded; a token after it "
+     "is refused.",
+     [](Target& t, const Tree& v) {
+         t.config.csrf.max_form_bytes = static_cast<std::size_t>(read::size(v, 1024, 64ull << 20));
+     }},
+    {"csrf.login_key", "session key", "member_id",
+     "A cycle whose updates set this key to a new value is a login: it rotates the session's CSRF secret.",
+     [](Target& t, const Tree& v) { t.config.csrf.login_key = read::text(v); }},
 
     {"log.level", "debug | info | warn | error", "info",
      "Least severe level written; above info, the listening line is not written either.",

@@ -8,7 +8,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config git curl
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libssl-dev liblmdb-dev lmdb-utils libyaml-cpp-dev catch2 libcli11-dev libhiredis-dev prometheus-cpp-dev
+  libssl-dev liblmdb-dev lmdb-utils libyaml-cpp-dev catch2 libcli11-dev libhiredis-dev prometheus-cpp-dev libidn2-dev
   redis-server openssl chromium procps python3
   nginx haproxy wrk libbenchmark-dev
 )

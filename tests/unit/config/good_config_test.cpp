@@ -21,6 +21,9 @@ TEST_CASE("an empty file gives the defaults", "[config][good]") {
     CHECK(config.session_max_bytes == 16384);
     CHECK(config.limits.max_response_header_bytes == 64 * 1024);
     CHECK(config.source.find("sessiongate.yaml") != std::string::npos);
+    CHECK(config.csrf.mode == CsrfMode::Off);
+    CHECK(config.csrf.trusted_origins.empty());
+    CHECK(config.csrf.max_form_bytes == 1024 * 1024);
 }
 
 TEST_CASE("every setting is read from the file", "[config][good]") {
@@ -87,6 +90,12 @@ routes:
     cookie_age: 1h
     save_every_request: false
     max_lifetime: 0
+    csrf: off
+csrf:
+  mode: token
+  trusted_origins: [HTTPS://Shop.Example, "http://bücher.example:3000/"]
+  max_form_bytes: 64KiB
+  login_key: user_id
 log:
   level: WARN
   access: false
@@ -146,6 +155,14 @@ log:
     CHECK(c.routes[1].cookie_age == 3600);
     CHECK(c.routes[1].save_every_request == false);
     CHECK(c.routes[1].max_lifetime == 0);
+    CHECK_FALSE(c.routes[0].csrf);
+    CHECK(c.routes[1].csrf == CsrfMode::Off);
+    CHECK(c.csrf.mode == CsrfMode::Token);
+    REQUIRE(c.csrf.trusted_origins.size() == 2);
+    CHECK(c.csrf.trusted_origins[0].text() == "https://shop.example:443");
+    CHECK(c.csrf.trusted_origins[1].text() == "http://xn--bcher-kva.example:3000");
+    CHECK(c.csrf.max_form_bytes == 64 * 1024);
+    CHECK(c.csrf.login_key == "user_id");
     CHECK(c.log.level == LogLevel::Warn);
     CHECK_FALSE(c.log.access);
 }

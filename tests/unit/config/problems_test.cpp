@@ -49,6 +49,18 @@ const std::vector<BadCase> bad_cases = {
     {"upstream other scheme", "upstream: ftp://app\n",
      {"sessiongate.yaml:1: upstream: must be an http:// or https:// URL with a host, an optional port and no "
       "path (got \"ftp://app\")"}},
+    {"csrf mode not a choice", "csrf:\n  mode: strict\n",
+     {"sessiongate.yaml:2: csrf.mode: must be one of off, origin, token (got \"strict\")"}},
+    {"trusted origin with a path", "csrf:\n  trusted_origins:\n    - https://ok.example\n    - https://app.example/x\n",
+     {"sessiongate.yaml:4: csrf.trusted_origins: must be an origin such as https://app.example.com or "
+      "http://localhost:3000: http or https, a host, an optional port, no path (got \"https://app.example/x\")"}},
+    {"trusted origin without a scheme", "csrf:\n  trusted_origins: [app.example]\n",
+     {"sessiongate.yaml:2: csrf.trusted_origins: must be an origin such as https://app.example.com or "
+      "http://localhost:3000: http or https, a host, an optional port, no path (got \"app.example\")"}},
+    {"route csrf not a choice", "routes:\n  - prefix: /api/\n    csrf: maybe\n",
+     {"sessiongate.yaml:3: routes[0].csrf: must be one of off, origin, token (got \"maybe\")"}},
+    {"form bound too small", "csrf:\n  max_form_bytes: 100\n",
+     {"sessiongate.yaml:2: csrf.max_form_bytes: must be between 1KiB and 64MiB (got 100)"}},
     {"session too small", "session_max_bytes: 100\n",
      {"sessiongate.yaml:1: session_max_bytes: must be between 256 and 1MiB (got 100)"}},
     {"session too big", "session_max_bytes: 2MiB\n",

@@ -68,7 +68,10 @@ std::string describe(const Config& c) {
         << "upstream_pool: " << c.upstream_pool.max_idle_per_thread << ' ' << ms(c.upstream_pool.idle_timeout) << '\n';
     for (const Route& route : c.routes)
         out << "route " << route.prefix << ' ' << route.sessions << ' ' << optional(route.cookie_age) << ' '
-            << optional(route.save_every_request) << ' ' << optional(route.max_lifetime) << '\n';
+            << optional(route.save_every_request) << ' ' << optional(route.max_lifetime) << ' '
+            << (route.csrf ? int(*route.csrf) : -1) << '\n';
+    out << "csrf: " << int(c.csrf.mode) << ' ' << c.csrf.max_form_bytes << ' ' << c.csrf.login_key << '\n';
+    for (const auto& origin : c.csrf.trusted_origins) out << "trusted origin " << origin.text() << '\n';
     out << "log: " << int(c.log.level) << ' ' << c.log.access << '\n';
     return out.str();
 }
