@@ -16,6 +16,7 @@ struct RequestPolicy {
     bool save_every_request = false;
     std::int64_t touch_interval = 60;
     ExpiryPolicy expiry;
+    config::CsrfMode csrf = config::CsrfMode::Off;
 };
 
 /// The policy for a request path (query string removed): the longest

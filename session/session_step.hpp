@@ -3,12 +3,15 @@
 // what it answers. It owns every session decision; the proxy only moves
 // header values in and out and calls the store.
 //
-//   (a) on_request_head   route policy, our cookie, secure transport
+//   (a) on_request_head   route policy, our cookie, secure transport, the
+//                         CSRF origin check
 //                         -> what to load, the Cookie header for upstream
 //   (b) on_loaded         the load's result (or that none was made)
 //                         -> go on with these upstream headers, or refuse
 //                            (503 + Retry-After when the store failed under
-//                            store.unavailable: reject)
+//                            store.unavailable: reject; 403 for CSRF), or
+//                            first find the CSRF token in the form body
+//   (b') on_form_token    the body's csrfmiddlewaretoken -> go on, or 403
 //   (c) on_response_head  status, control headers, the upstream's Set-Cookie
 //                         -> the store write to make (fresh id and handle
 //                            minted here), Set-Cookies to drop, or a 502
@@ -52,6 +55,16 @@ struct RequestHead {
     /// The first X-Forwarded-Proto value when the peer is a trusted proxy,
     /// else empty (a client's own claim counts for nothing).
     std::string_view trusted_forwarded_proto;
+
+    // For the CSRF checks (csrf.mode); views, like the rest.
+    std::string_view method{};
+    std::string_view host{};  // the Host header
+    /// The first X-Forwarded-Host value when the peer is a trusted proxy.
+    std::string_view trusted_forwarded_host{};
+    std::optional<std::string_view> origin{};
+    std::optional<std::string_view> sec_fetch_site{};
+    std::optional<std::string_view> csrf_token{};  // the X-CSRFToken header
+    bool form_body = false;  // Content-Type application/x-www-form-urlencoded
 };
 
 /// What the request head calls for.
@@ -67,6 +80,7 @@ struct LocalReply {
     unsigned status = 0;
     std::string reason;  // for the access log
     std::vector<Header> headers;
+    std::string body{};  // text/plain; empty: the status's reason phrase
 };
 
 /// Something to log, and count, about the session of this exchange.
@@ -78,6 +92,9 @@ struct StepNote {
         StoreError,            // the store failed, timed out or holds a damaged record
         SessionTooLarge,     // an update refused by session_max_bytes
         SessionGone,         // the session was deleted meanwhile: a save refused
+        CsrfCrossSite,       // 403: the origin check refused an unsafe request
+        CsrfTokenMissing,    // 403: an unsafe request of a session without a token
+        CsrfTokenIncorrect,  // 403: a token that is not the session's
     } kind;
     boost::json::object fields;  // request_id first, then the details
 
@@ -88,6 +105,9 @@ struct StepNote {
 struct RequestDecision {
     std::optional<LocalReply> reply;      // refuse: answer this, forward nothing
     std::vector<Header> upstream_headers;  // add to the request sent upstream
+    /// Forward nothing yet: find the csrfmiddlewaretoken field in the first
+    /// csrf.max_form_bytes of the body, then call on_form_token.
+    bool read_form_token = false;
     std::vector<StepNote> notes;
 };
 
@@ -124,6 +144,9 @@ public:
     /// `loaded`: the store's answer to RequestStart::load, nullopt when
     /// nothing was loaded.
     RequestDecision on_loaded(std::optional<LoadResult> loaded);
+    /// After RequestDecision::read_form_token: the field's value, nullopt
+    /// when it was not within the bound. Only `reply` and `notes` are used.
+    RequestDecision on_form_token(std::optional<std::string_view> token);
     /// `now`: Unix seconds.
     ResponsePlan on_response_head(const ResponseHead& head, std::int64_t now);
     /// `written`: the store's answer to ResponsePlan::write, nullopt when no
@@ -146,6 +169,15 @@ private:
     StepNote note(StepNote::Kind kind, boost::json::object details = {}) const;
     LocalReply store_unavailable_reply() const;
     bool cookie_secure() const;
+    /// The 403 of a CSRF refusal, its note added to `decision`.
+    void refuse_csrf(RequestDecision& decision, StepNote::Kind kind, boost::json::object details = {}) const;
+    /// Checks a token against the session's secret (token mode, unsafe).
+    void check_csrf_token(RequestDecision& decision, std::string_view token) const;
+    /// Adds the CSRF secret a saved session must hold to `write`, or a
+    /// write of its own for a session that lacks one (token mode).
+    void plan_csrf_secret(std::optional<SessionWrite>& write, const ControlHeaders& control, std::int64_t now);
+    bool is_login(const ControlHeaders& control) const;
+    const std::string* csrf_secret() const;  // the loaded session's, if it holds one
 
     config::ConfigPtr config_;
     const SecretKeys& keys_;
@@ -157,6 +189,14 @@ private:
     SessionAction action_ = SessionAction::None;  // of the write made
     SessionEvent event_ = SessionEvent::None;
     std::optional<SessionState> state_told_;
+    // CSRF (token mode): the origin check's refusal, what the request
+    // offered as its token, and the secret a session made by this exchange
+    // gets (its masked form went upstream already).
+    std::optional<RequestDecision> csrf_refusal_;
+    bool unsafe_ = false;
+    std::optional<std::string> csrf_token_;
+    bool form_body_ = false;
+    std::string pending_secret_;
 };
 
 /// Seconds a client is told to wait (Retry-After) when the store failed.

@@ -84,8 +84,10 @@ NextRecord next_record(const SessionWrite& w, const SessionRecord* current) {
         else record.internal.erase(name);
     }
 
-    if (record.data_json == "{}" && record.internal.empty()) {
+    if (record.data_json == "{}") {
         // Nothing left to keep: the session is deleted, its cookie expired.
+        // Internal fields (a CSRF secret) belong to the data and never keep
+        // a session alive by themselves.
         return current ? outcome(WriteOutcome::Deleted, true) : outcome(WriteOutcome::Unchanged);
     }
     if (record.data_json.size() > w.max_bytes) return outcome(WriteOutcome::TooLarge);

@@ -7,8 +7,8 @@
 //
 //   action first (flush: start afresh, cycle: new id and handle with the
 //   same data, clear: same id with no data), then the patches in order,
-//   then the expiry; a result with no data (and no internal fields) is
-//   deleted; a result over max_bytes is refused and the stored one kept;
+//   then the expiry; a result with no data is deleted (internal fields
+//   never keep a session by themselves); a result over max_bytes is refused and the stored one kept;
 //   max_lifetime caps the expiry from creation and ends a session past it;
 //   a session deleted or expired meanwhile is never brought back.
 #pragma once

@@ -252,16 +252,19 @@ TEST_CASE("rules: internal fields", "[write_rules]") {
         REQUIRE(next.outcome == WriteOutcome::Saved);
         CHECK(next.record.data_json == record.data_json);
     }
-    SECTION("a session holding internal fields alone is kept; with neither it is deleted") {
+    SECTION("internal fields never keep a session without data") {
+        // A new session of internal fields alone is never started.
         auto w = write_at(t0, "");
         w.internal = {{"csrf", "s"}};
-        const auto next = next_record(w, nullptr);
-        REQUIRE(next.outcome == WriteOutcome::Saved);
-        CHECK(next.record.data_json == "{}");
-        auto drop = write_at(t0, current_id);
-        drop.internal = {{"csrf", std::nullopt}};
-        auto with_field = next.record;
-        with_field.expires = t0 + 10;
-        CHECK(next_record(drop, &with_field).outcome == WriteOutcome::Deleted);
+        CHECK(next_record(w, nullptr).outcome == WriteOutcome::Unchanged);
+        // A session whose last key goes is deleted, its secret with it.
+        auto record = stored();
+        record.data_json = R"({"a":1})";
+        record.internal = {{"csrf", "s"}};
+        auto emptied = write_at(t0, current_id, {R"({"a":null})"});
+        emptied.internal = {{"csrf", "s2"}};
+        const auto next = next_record(emptied, &record);
+        CHECK(next.outcome == WriteOutcome::Deleted);
+        CHECK(next.remove_current);
     }
 }

@@ -1,0 +1,77 @@
+#include "session/csrf_form.hpp"
+
+namespace sessiongate::session {
+namespace {
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+}  // namespace
+
+std::string form_decode(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '+') {
+            out += ' ';
+        } else if (c == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 && hex_value(text[i + 2]) >= 0) {
+            out += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
+            i += 2;
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+FormFieldScan::FormFieldScan(std::string_view name, std::size_t max_value_bytes)
+    : name_(name), max_value_bytes_(max_value_bytes) {}
+
+void FormFieldScan::feed(std::string_view bytes) {
+    for (std::size_t i = 0; i < bytes.size() && !found_; ++i) {
+        const char c = bytes[i];
+        if (c == '&') {
+            end_field();
+            continue;
+        }
+        if (!in_value_) {
+            if (c == '=') {
+                in_value_ = true;
+                name_matches_ = !name_too_long_ && form_decode(raw_name_) == name_;
+                continue;
+            }
+            if (raw_name_.size() < 3 * name_.size()) raw_name_ += c;
+            else name_too_long_ = true;
+            continue;
+        }
+        if (!name_matches_) {
+            // Skip to the next '&' without looking at each byte.
+            const auto amp = bytes.find('&', i);
+            if (amp == std::string_view::npos) return;
+            i = amp - 1;
+            continue;
+        }
+        if (raw_value_.size() < max_value_bytes_) raw_value_ += c;
+    }
+}
+
+void FormFieldScan::finish() {
+    if (!found_) end_field();
+}
+
+void FormFieldScan::end_field() {
+    if (in_value_ ? name_matches_ : (!name_too_long_ && !raw_name_.empty() && form_decode(raw_name_) == name_)) {
+        found_ = true;
+        value_ = form_decode(raw_value_);
+    }
+    raw_name_.clear();
+    raw_value_.clear();
+    in_value_ = name_matches_ = name_too_long_ = false;
+}
+
+}  // namespace sessiongate::session
