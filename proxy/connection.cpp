@@ -116,7 +116,7 @@ void ClientConnection::finish_exchange() {
 }
 
 void ClientConnection::respond_locally(unsigned status, std::string_view reason, bool close_after,
-                                       const std::vector<session::Header>& headers) {
+                                       const std::vector<session::Header>& headers, std::string_view text) {
     if (!ex_) ex_ = std::make_unique<Exchange>();
     auto& ex = *ex_;
     if (ex.request_id.empty()) ex.request_id = new_request_id();  // refused before it was named
@@ -127,10 +127,11 @@ void ClientConnection::respond_locally(unsigned status, std::string_view reason,
     ex.status = status;
     ex.log_note = std::string(reason);
     ex.keep_alive = ex.keep_alive && !close_after;
-    auto body = std::string(http::obsolete_reason(static_cast<http::status>(status))) + "\n";
+    const auto phrase = std::string(http::obsolete_reason(static_cast<http::status>(status)));
+    const auto body = text.empty() ? phrase + "\n" : std::string(text);
     std::string extra;
     for (const auto& [name, value] : headers) extra += "\r\n" + name + ": " + value;
-    local_answer_ = "HTTP/1.1 " + std::to_string(status) + " " + body.substr(0, body.size() - 1) +
+    local_answer_ = "HTTP/1.1 " + std::to_string(status) + " " + phrase +
                     "\r\nContent-Type: text/plain; charset=utf-8\r\nCache-Control: no-store\r\nContent-Length: " +
                     std::to_string(body.size()) + extra +
                     (ex.keep_alive ? "\r\nConnection: keep-alive\r\n\r\n" : "\r\nConnection: close\r\n\r\n") + body;

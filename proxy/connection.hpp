@@ -19,6 +19,7 @@
 #include "proxy/header_rewrite.hpp"
 #include "proxy/connection_session.hpp"
 #include "proxy/exchange.hpp"
+#include "proxy/form_token_reader.hpp"
 #include "proxy/head_reader.hpp"
 #include "proxy/request_relay.hpp"
 #include "proxy/response_relay.hpp"
@@ -55,6 +56,7 @@ private:
     friend class RequestRelay;
     friend class ResponseRelay;
     friend class ConnectionSession;
+    friend class FormTokenReader;
 
     void on_handshake(boost::beast::error_code ec);
     void arm(Wait what, std::chrono::milliseconds timeout);
@@ -71,8 +73,9 @@ private:
 
     // exchange end, local answers, closing
     void finish_exchange();
+    /// `body`: text/plain; empty = the status's reason phrase.
     void respond_locally(unsigned status, std::string_view reason, bool close_after = true,
-                         const std::vector<session::Header>& headers = {});
+                         const std::vector<session::Header>& headers = {}, std::string_view body = {});
     /// `detail`: what the error code cannot say (why a certificate was refused).
     void upstream_failed(boost::beast::error_code ec, std::string_view during, std::string_view detail = {});
     void drop_upstream();
@@ -96,6 +99,7 @@ private:
     HeadReader reader_{*this};
     std::unique_ptr<Exchange> ex_;  // none between requests: an idle connection stays small
     RequestRelay request_relay_{*this};
+    FormTokenReader form_token_reader_{*this};
     ResponseRelay response_relay_{*this};
     ConnectionSession session_{*this};
 

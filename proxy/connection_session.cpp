@@ -73,6 +73,9 @@ void ConnectionSession::log_notes(const std::vector<session::StepNote>& notes) {
         case session::StepNote::Kind::ControlHeaderError: metrics.control_header_error(); break;
         case session::StepNote::Kind::StoreError: metrics.store_error(); break;
         case session::StepNote::Kind::SessionTooLarge: metrics.session_too_large(); break;
+        case session::StepNote::Kind::CsrfCrossSite: metrics.csrf_refused(CsrfRefusal::CrossSite); break;
+        case session::StepNote::Kind::CsrfTokenMissing: metrics.csrf_refused(CsrfRefusal::TokenMissing); break;
+        case session::StepNote::Kind::CsrfTokenIncorrect: metrics.csrf_refused(CsrfRefusal::TokenIncorrect); break;
         case session::StepNote::Kind::UnknownControlHeader:
         case session::StepNote::Kind::SetCookieDropped:
         case session::StepNote::Kind::SessionGone: break;
@@ -86,7 +89,7 @@ void ConnectionSession::log_notes(const std::vector<session::StepNote>& notes) {
 void ConnectionSession::answer(const session::LocalReply& reply) {
     // A request refused before its body was read cannot leave the connection
     // usable; one read whole can (as nginx).
-    c_.respond_locally(reply.status, reply.reason, !c_.ex_->request_read_whole(), reply.headers);
+    c_.respond_locally(reply.status, reply.reason, !c_.ex_->request_read_whole(), reply.headers, reply.body);
 }
 
 // -- request head and load -------------------------------------------------------------
@@ -97,7 +100,7 @@ void ConnectionSession::on_request_head(http::fields& request, std::string_view 
     strip_reserved_request_headers(request, config);
     ex.session.emplace(c_.settings_->config, c_.worker_.shared.keys, ex.request_id);
     ex.session_start =
-        ex.session->on_request_head(session_request_head(request, path, c_.client_.is_tls(), c_.peer_trusted_));
+        ex.session->on_request_head(session_request_head(request, ex.method, path, c_.client_.is_tls(), c_.peer_trusted_));
     replace_cookie_headers(request, ex.session_start.cookie_header);
 }
 
@@ -116,7 +119,16 @@ void ConnectionSession::on_loaded(std::optional<session::LoadResult> loaded) {
     log_notes(decision.notes);
     if (decision.reply) return answer(*decision.reply);
     ex.session_request_headers = std::move(decision.upstream_headers);
+    ex.read_form_token = decision.read_form_token;
     c_.request_relay_.start();
+}
+
+bool ConnectionSession::on_form_token(std::optional<std::string_view> token) {
+    auto decision = c_.ex_->session->on_form_token(token);
+    log_notes(decision.notes);
+    if (!decision.reply) return true;
+    answer(*decision.reply);
+    return false;
 }
 
 void ConnectionSession::add_request_headers(http::fields& request) {

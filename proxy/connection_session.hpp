@@ -33,6 +33,10 @@ public:
     /// local answer (503 when the store failed).
     void load();
     void add_request_headers(http::fields& request);
+    /// The form body's CSRF token (RequestDecision::read_form_token), nullopt
+    /// when it was not within csrf.max_form_bytes: true to go on, false
+    /// after answering 403.
+    bool on_form_token(std::optional<std::string_view> token);
     /// Response head in: control headers taken, the step's write made, then
     /// ResponseRelay::send_head, or a local answer (502 strict, 503 store).
     void save();

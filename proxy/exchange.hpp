@@ -72,6 +72,9 @@ struct Exchange {
     session::RequestStart session_start;
     std::vector<session::Header> session_request_headers;
     session::ResponseDecision session_response;
+    /// Token mode: the body's csrfmiddlewaretoken must be found before
+    /// anything goes upstream (proxy/form_token_reader.hpp).
+    bool read_form_token = false;
 
     // -- the upstream leg
     std::optional<Stream> upstream;

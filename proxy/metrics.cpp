@@ -131,6 +131,14 @@ Metrics::Metrics(std::string_view version, std::string_view store_type)
         session_events_[static_cast<std::size_t>(event)] = &events.Add({{"event", std::string(to_string(event))}});
     sessions_expired_ = &events.Add({{"event", "expired"}});
     sessions_too_large_ = &events.Add({{"event", "too_large"}});
+    auto& csrf = BuildCounter()
+                     .Name("sessiongate_csrf_refusals_total")
+                     .Help("Unsafe requests refused with 403 by the CSRF check, by reason: cross_site, "
+                           "token_missing, token_incorrect.")
+                     .Register(registry_);
+    csrf_refusals_[static_cast<std::size_t>(CsrfRefusal::CrossSite)] = &csrf.Add({{"reason", "cross_site"}});
+    csrf_refusals_[static_cast<std::size_t>(CsrfRefusal::TokenMissing)] = &csrf.Add({{"reason", "token_missing"}});
+    csrf_refusals_[static_cast<std::size_t>(CsrfRefusal::TokenIncorrect)] = &csrf.Add({{"reason", "token_incorrect"}});
     BuildGauge()
         .Name("sessiongate_build_info")
         .Help("Always 1: the version and the store of this process.")

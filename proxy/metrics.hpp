@@ -30,6 +30,8 @@
 namespace sessiongate::proxy {
 
 enum class StoreOperation { Load, Write };
+/// Why a request was refused as a CSRF: the reason label of the counter.
+enum class CsrfRefusal { CrossSite, TokenMissing, TokenIncorrect };
 
 using session::SessionEvent;
 
@@ -64,6 +66,7 @@ public:
     void control_header_error() { control_header_errors_.Increment(); }
     void store_error() { store_errors_.Increment(); }
     void upstream_error() { upstream_errors_.Increment(); }
+    void csrf_refused(CsrfRefusal why) { csrf_refusals_[static_cast<std::size_t>(why)]->Increment(); }
 
     void connection_accepted() {
         connections_accepted_.Increment();
@@ -114,6 +117,7 @@ private:
     prometheus::Counter& control_header_errors_;
     prometheus::Counter& store_errors_;
     prometheus::Counter& upstream_errors_;
+    std::array<prometheus::Counter*, 3> csrf_refusals_{};  // by CsrfRefusal
     prometheus::Counter& connections_accepted_;
     prometheus::Gauge& connections_open_gauge_;
     prometheus::Gauge& tunnels_open_gauge_;

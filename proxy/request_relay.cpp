@@ -33,6 +33,11 @@ Exchange& RequestRelay::ex() { return *c_.ex_; }
 
 void RequestRelay::start() {
     prepare_head();
+    if (ex().read_form_token) return c_.form_token_reader_.start();
+    forward();
+}
+
+void RequestRelay::forward() {
     // Body bytes that came with the head are decoded before anything is sent
     // upstream, so a bad chunk or an oversized body forwards nothing.
     beast::error_code ec;

@@ -34,6 +34,9 @@ public:
     /// Rewrites the head for the upstream, checks the body bytes already
     /// here, then connects and sends. Answers locally on a bad body.
     void start();
+    /// After the form check passed (FormTokenReader): the same from the
+    /// body check on.
+    void forward();
     /// Sends the request again on a fresh connection (a stale pooled one).
     void retry();
     /// An early final answer: the rest of the request is never sent.

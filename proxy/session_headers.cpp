@@ -1,5 +1,6 @@
 #include "proxy/session_headers.hpp"
 
+#include "base/http_text.hpp"
 #include "session/cache_control.hpp"
 #include "session/control_headers.hpp"
 #include "session/upstream_headers.hpp"
@@ -30,17 +31,33 @@ void strip_reserved_request_headers(http::fields& fields, const config::Config& 
     }
 }
 
-session::RequestHead session_request_head(const http::fields& fields, std::string_view path, bool tls,
-                                          bool peer_trusted) {
+session::RequestHead session_request_head(const http::fields& fields, std::string_view method, std::string_view path,
+                                          bool tls, bool peer_trusted) {
     session::RequestHead head;
     head.path = path;
     head.tls = tls;
+    head.method = method;
     for (auto range = fields.equal_range(http::field::cookie); range.first != range.second; ++range.first)
         head.cookie_headers.push_back(range.first->value());
     if (peer_trusted) {
         auto proto = fields.find("x-forwarded-proto");
         if (proto != fields.end()) head.trusted_forwarded_proto = proto->value();
+        auto host = fields.find("x-forwarded-host");
+        if (host != fields.end()) head.trusted_forwarded_host = host->value();
     }
+    auto value_of = [&](std::string_view name) -> std::optional<std::string_view> {
+        auto found = fields.find(name);
+        if (found == fields.end()) return std::nullopt;
+        return found->value();
+    };
+    head.host = fields[http::field::host];
+    head.origin = value_of("origin");
+    head.sec_fetch_site = value_of("sec-fetch-site");
+    head.csrf_token = value_of("x-csrftoken");
+    // The media type alone, whatever parameters follow (charset).
+    const auto type = fields[http::field::content_type];
+    head.form_body = text::equals_ignoring_case(text::trim_whitespace(type.substr(0, type.find(';'))),
+                                                "application/x-www-form-urlencoded");
     return head;
 }
 

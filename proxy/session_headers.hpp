@@ -24,8 +24,8 @@ void strip_reserved_request_headers(http::fields& fields, const config::Config& 
 
 /// The request head as the step reads it. Views into `fields`: valid until
 /// they change.
-session::RequestHead session_request_head(const http::fields& fields, std::string_view path, bool tls,
-                                          bool peer_trusted);
+session::RequestHead session_request_head(const http::fields& fields, std::string_view method, std::string_view path,
+                                          bool tls, bool peer_trusted);
 
 /// Replaces every Cookie header with `cookie_header` (none when empty);
 /// nullopt leaves them as they are.

@@ -62,7 +62,7 @@ boost::json::object json_object(std::string_view text) {
 /// rewritten for the upstream, and the value the step would load, if any.
 std::optional<std::string> cookie_to_load(http::fields& fields, const config::Config& config) {
     session::SessionStep step(std::make_shared<const config::Config>(config), keys, "r");
-    auto start = step.on_request_head(session_request_head(fields, "/", false, false));
+    auto start = step.on_request_head(session_request_head(fields, "GET", "/", false, false));
     replace_cookie_headers(fields, start.cookie_header);
     return start.load;
 }
@@ -450,12 +450,12 @@ TEST_CASE("session_request_head: Cookie headers, and X-Forwarded-Proto from a tr
                                      {"X-Forwarded-Proto", "https"},
                                      {"cookie", "sessionid=" + id_a},
                                      {"X-Forwarded-Proto", "http"}});
-    auto head = session_request_head(fields, "/path", false, true);
+    auto head = session_request_head(fields, "GET", "/path", false, true);
     CHECK(head.path == "/path");
     CHECK(head.cookie_headers == std::vector<std::string_view>{"a=1", "sessionid=" + id_a});
     CHECK(head.trusted_forwarded_proto == "https");
     CHECK_FALSE(head.tls);
-    head = session_request_head(fields, "/path", true, false);
+    head = session_request_head(fields, "GET", "/path", true, false);
     CHECK(head.trusted_forwarded_proto.empty());
     CHECK(head.tls);
 }
