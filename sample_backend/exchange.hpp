@@ -20,6 +20,7 @@ struct SessionView {
     std::string state;             ///< X-Session-State ("" when absent)
     std::string id;                ///< X-Session-Id handle ("" when absent)
     std::optional<long long> expires;  ///< X-Session-Expires, Unix seconds
+    std::string csrf_token;        ///< X-Session-Csrf: for the forms ("" when absent)
 };
 
 struct Request {

@@ -21,6 +21,12 @@ std::string escape(std::string_view text) {
     return out;
 }
 
+std::string csrf_field(const Request& request) {
+    if (request.session.csrf_token.empty()) return {};
+    return "<input type=\"hidden\" name=\"csrfmiddlewaretoken\" value=\"" + escape(request.session.csrf_token) +
+           "\">\n";
+}
+
 namespace {
 
 constexpr std::string_view style = R"(<style>

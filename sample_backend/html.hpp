@@ -11,6 +11,10 @@ namespace sample_backend {
 /// Text made safe for element content and quoted attribute values.
 std::string escape(std::string_view text);
 
+/// The hidden form field carrying the CSRF token the proxy gave this
+/// request (csrf.mode: token), as Django's {% csrf_token %}; "" without one.
+std::string csrf_field(const Request& request);
+
 /// A whole page: title, navigation, the page's own content (already HTML),
 /// then what the app received from the proxy and what it answers, so a person
 /// sees the mechanism at work.

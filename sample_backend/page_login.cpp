@@ -35,12 +35,12 @@ std::string trimmed(std::string_view text) {
     return std::string(text.substr(first, last - first + 1));
 }
 
-std::string form_html(std::string_view error) {
+std::string form_html(const Request& request, std::string_view error) {
     std::string out;
     if (!error.empty())
         out += "<p class=\"error\" id=\"login-error\">" + escape(error) + "</p>\n";
-    out += R"(<form method="post" action="/login">
-<p><label>User name <input name="username" id="username" required maxlength="64" autocomplete="username"></label></p>
+    out += "<form method=\"post\" action=\"/login\">\n" + csrf_field(request);
+    out += R"(<p><label>User name <input name="username" id="username" required maxlength="64" autocomplete="username"></label></p>
 <p><label><input type="checkbox" name="remember" id="remember" value="on"> Remember me (keep the session after the browser closes)</label></p>
 <p><button type="submit" id="login-button">Log in</button></p>
 </form>
@@ -56,11 +56,11 @@ Response login_page(int status, const Request& request, std::string_view error) 
         const std::string name = string_value(data, "username").value_or("?");
         content += "<p id=\"login-state\">Logged in as <strong id=\"login-name\">" + escape(name) +
                    "</strong> (member_id " + std::to_string(*member) + ").</p>\n";
-        content += R"(<form method="post" action="/logout"><button type="submit" id="logout-button">Log out</button></form>
-)";
+        content += "<form method=\"post\" action=\"/logout\">" + csrf_field(request) +
+                   "<button type=\"submit\" id=\"logout-button\">Log out</button></form>\n";
     } else {
         content += "<p id=\"login-state\">Not logged in.</p>\n";
-        content += form_html(error);
+        content += form_html(request, error);
     }
     return html_page(status, "Log in", request, {}, content);
 }

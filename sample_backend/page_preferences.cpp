@@ -27,7 +27,8 @@ Response preferences_page(int status, const Request& request, std::string_view e
                           "</strong>" + (stored ? "" : " <span class=\"note\">(default)</span>") + "</p>\n";
     if (!error.empty())
         content += "<p class=\"error\" id=\"preferences-error\">" + escape(error) + "</p>\n";
-    content += "<form method=\"post\" action=\"/preferences\">\n<p><label>Results per page "
+    content += "<form method=\"post\" action=\"/preferences\">\n" + csrf_field(request) +
+               "<p><label>Results per page "
                "<select name=\"per_page\" id=\"per-page-select\">\n";
     for (const long long choice : choices) {
         const std::string value = std::to_string(choice);

@@ -37,6 +37,7 @@ SessionView session_view(const HttpRequest& http) {
     view.state = header(http, "X-Session-State");
     view.id = header(http, "X-Session-Id");
     view.expires = parse_seconds(header(http, "X-Session-Expires"));
+    view.csrf_token = header(http, "X-Session-Csrf");
     return view;
 }
 

@@ -19,6 +19,9 @@ function sessiongateConfig(backendAddress, storeDir) {
     'admin: 127.0.0.1:0',
     'store:',
     `  path: ${JSON.stringify(storeDir)}`,
+    // As the demo runs: the sample backend's forms carry the token.
+    'csrf:',
+    '  mode: token',
     '',
   ].join('\n');
 }
