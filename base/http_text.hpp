@@ -40,6 +40,13 @@ constexpr std::string_view trim_blanks(std::string_view text) {
 
 constexpr bool is_digit(char c) { return c >= '0' && c <= '9'; }
 constexpr bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+/// The value of a hex digit in either case, -1 for any other character.
+constexpr int hex_digit_value(char c) {
+    if (is_digit(c)) return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
 
 /// tchar: the characters of a token (header names, methods, cookie names).
 constexpr bool is_tchar(char c) {

@@ -2,13 +2,20 @@
 
 #include "proxy/connection.hpp"
 
+#include <boost/asio/write.hpp>
+
 #include <algorithm>
+#include <string_view>
 
 namespace sessiongate::proxy {
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
 using Wait = ClientConnection::Wait;
+
+namespace {
+constexpr std::string_view continue_head = "HTTP/1.1 100 Continue\r\n\r\n";
+}  // namespace
 
 void FormTokenReader::start() {
     auto& ex = *c_.ex_;
@@ -23,7 +30,18 @@ void FormTokenReader::start() {
     case BodyFraming::None:
     case BodyFraming::UntilClose: break;
     }
-    scan();
+    if (!ex.expects_continue || ex.continue_relayed || c_.in_.size() >= bound_) return scan();
+    // A client waiting for 100 Continue sends no body until told: the body
+    // is wanted here before the upstream sees the request, so the proxy
+    // says it (the upstream's own 100 is then dropped as a repeat).
+    ex.continue_relayed = true;
+    c_.arm(Wait::ClientWrite, c_.config().timeouts.request_body);
+    net::async_write(c_.client_, net::buffer(continue_head.data(), continue_head.size()),
+                     c_.guarded([this](beast::error_code ec, std::size_t n) {
+                         if (ec) return c_.close();
+                         c_.ex_->bytes_out += n;
+                         scan();
+                     }));
 }
 
 void FormTokenReader::scan() {

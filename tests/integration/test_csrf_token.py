@@ -103,6 +103,26 @@ class TokenModeTest(SessionTestCase):
         self.assertEqual(r.status, 200)
         self.assertEqual(r.json()["body"].encode("latin-1"), body)
 
+    def test_expect_continue_is_answered_by_the_proxy(self):
+        # The body is wanted before the upstream sees the request, so the
+        # proxy itself tells a waiting client to send it, once.
+        c, token = self.logged_in()
+        body = ("csrfmiddlewaretoken=" + token).encode()
+        s = harness.connect(self.proxy.port)
+        try:
+            s.sendall(harness.format_request("POST", "/wait", [FORM, ("Cookie", c.cookie_header()),
+                                                                ("Expect", "100-continue"),
+                                                                ("Content-Length", str(len(body))),
+                                                                ("Connection", "close")]))
+            interim = harness.read_response(s, timeout=5)
+            self.assertEqual(interim.status, 100)
+            s.sendall(body)
+            r = harness.read_response(s, buf=interim.rest, timeout=5)
+        finally:
+            s.close()
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.json()["body"], body.decode())
+
     def test_token_after_the_bound_is_refused(self):
         c, token = self.logged_in()
         before = self.upstream.count()

@@ -198,92 +198,74 @@ TEST_CASE("csrf step: an unsafe request of a session must carry its token", "[se
     }
 }
 
+namespace {
+
+/// A GET on the loaded session (none when `loaded` is nullopt): the token the
+/// upstream was told, and the write its response (with `control`) makes.
+struct AfterGet {
+    std::string told;
+    std::optional<SessionWrite> write;
+    /// The secret the write sets, "" when it leaves the stored one alone.
+    std::string secret_set() const {
+        REQUIRE(write);
+        const auto found = write->internal.find(std::string(csrf_secret_field));
+        if (found == write->internal.end()) return {};
+        REQUIRE(found->second);
+        return *found->second;
+    }
+};
+
+AfterGet after_get(std::vector<std::pair<std::string_view, std::string_view>> control,
+                   std::optional<LoadResult> loaded = found(), config::CsrfMode mode = config::CsrfMode::Token) {
+    Request get;
+    get.method = "GET";
+    get.cookie = loaded.has_value();
+    auto step = step_for(csrf_config(mode), get);
+    AfterGet after;
+    after.told = token_told(step.on_loaded(std::move(loaded)));
+    after.write = step.on_response_head(response(std::move(control)), now).write;
+    return after;
+}
+
+}  // namespace
+
 TEST_CASE("csrf step: the secret's life in the record", "[session_step][csrf]") {
-    auto config = csrf_config();
-    const std::string field(csrf_secret_field);
+    const auto update = std::pair<std::string_view, std::string_view>{"X-Session-Update", R"({"a":1})"};
+    const auto cycle = std::pair<std::string_view, std::string_view>{"X-Session-Action", "cycle"};
 
     SECTION("made with the session: the one whose token the upstream got") {
-        Request get;
-        get.method = "GET";
-        get.cookie = false;
-        auto step = step_for(config, get);
-        const auto told = token_told(step.on_loaded(std::nullopt));
-        const auto plan = step.on_response_head(response({{"X-Session-Update", R"({"a":1})"}}), now);
-        REQUIRE(plan.write);
-        REQUIRE(plan.write->internal.at(field));
-        CHECK(csrf_token_matches(told, *plan.write->internal.at(field)));
+        const auto after = after_get({update}, std::nullopt);
+        CHECK(csrf_token_matches(after.told, after.secret_set()));
     }
     SECTION("no session made, none stored") {
-        Request get;
-        get.method = "GET";
-        get.cookie = false;
-        auto step = step_for(config, get);
-        step.on_loaded(std::nullopt);
-        CHECK_FALSE(step.on_response_head(response(), now).write);
+        CHECK_FALSE(after_get({}, std::nullopt).write);
     }
     SECTION("kept by updates and by cycle") {
-        Request get;
-        get.method = "GET";
-        for (std::string_view action : {"", "cycle"}) {
-            auto step = step_for(config, get);
-            step.on_loaded(found());
-            std::vector<std::pair<std::string_view, std::string_view>> control = {{"X-Session-Update", R"({"b":2})"}};
-            if (!action.empty()) control.emplace_back("X-Session-Action", action);
-            const auto plan = step.on_response_head(response(control), now);
-            REQUIRE(plan.write);
-            CHECK_FALSE(plan.write->internal.contains(field));  // the stored one carries over
-        }
+        CHECK(after_get({update}).secret_set().empty());
+        CHECK(after_get({update, cycle}).secret_set().empty());
     }
-    SECTION("rotated at login: cycle with a new member id") {
-        Request get;
-        get.method = "GET";
-        auto step = step_for(config, get);
-        step.on_loaded(found());
-        const auto plan =
-            step.on_response_head(response({{"X-Session-Action", "cycle"}, {"X-Session-Update", R"({"member_id":2})"}}), now);
-        REQUIRE(plan.write);
-        REQUIRE(plan.write->internal.at(field));
-        CHECK(is_csrf_secret(*plan.write->internal.at(field)));
-        CHECK(*plan.write->internal.at(field) != secret);
-        // The same member again is no login: kept.
-        auto again = step_for(config, get);
-        again.on_loaded(found());
-        const auto same = again.on_response_head(
-            response({{"X-Session-Action", "cycle"}, {"X-Session-Update", R"({"member_id":1})"}}), now);
-        REQUIRE(same.write);
-        CHECK_FALSE(same.write->internal.contains(field));
+    SECTION("rotated at login: cycle with a new member id; the same member again is no login") {
+        const auto login = after_get({cycle, {"X-Session-Update", R"({"member_id":2})"}}).secret_set();
+        CHECK(is_csrf_secret(login));
+        CHECK(login != secret);
+        CHECK(after_get({cycle, {"X-Session-Update", R"({"member_id":1})"}}).secret_set().empty());
     }
     SECTION("flush drops it: a session the response starts afresh gets a new one") {
-        Request get;
-        get.method = "GET";
-        auto step = step_for(config, get);
-        step.on_loaded(found());
-        const auto plan =
-            step.on_response_head(response({{"X-Session-Action", "flush"}, {"X-Session-Update", R"({"x":1})"}}), now);
-        REQUIRE(plan.write);
-        REQUIRE(plan.write->internal.at(field));
-        CHECK(*plan.write->internal.at(field) != secret);
+        const auto fresh = after_get({{"X-Session-Action", "flush"}, update}).secret_set();
+        CHECK(is_csrf_secret(fresh));
+        CHECK(fresh != secret);
     }
     SECTION("a session without one gets one, even from a response that changes nothing") {
-        Request get;
-        get.method = "GET";
-        auto step = step_for(config, get);
-        const auto told = token_told(step.on_loaded(found(std::nullopt)));
-        const auto plan = step.on_response_head(response(), now);
-        REQUIRE(plan.write);
-        CHECK(plan.write->current == cookie_id);
-        REQUIRE(plan.write->internal.at(field));
-        CHECK(csrf_token_matches(told, *plan.write->internal.at(field)));
-        CHECK(plan.write->patches.empty());
+        const auto after = after_get({}, found(std::nullopt));
+        REQUIRE(after.write);
+        CHECK(after.write->current == cookie_id);
+        CHECK(after.write->patches.empty());
+        CHECK(csrf_token_matches(after.told, after.secret_set()));
     }
     SECTION("origin mode stores no secret") {
-        Request get;
-        get.method = "GET";
-        get.cookie = false;
-        auto step = step_for(csrf_config(config::CsrfMode::Origin), get);
-        step.on_loaded(std::nullopt);
-        const auto plan = step.on_response_head(response({{"X-Session-Update", R"({"a":1})"}}), now);
-        REQUIRE(plan.write);
-        CHECK(plan.write->internal.empty());
+        const auto after = after_get({update}, std::nullopt, config::CsrfMode::Origin);
+        REQUIRE(after.write);
+        CHECK(after.write->internal.empty());
+        CHECK(after.told.empty());
     }
 }
