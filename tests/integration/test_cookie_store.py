@@ -165,9 +165,11 @@ class CookieStore(unittest.TestCase):
             Client(p.port).update({"n": i})
         self.assertFalse(os.path.exists(os.path.join(self.tmpdir, "store")),
                          "the cookie store wrote under store.path")
-        r = run_cli(p.config_path, "list")
-        self.assertEqual(r.returncode, 2, (r.stdout, r.stderr))
-        self.assertIn("keeps no sessions", r.stderr)
+        for cmd, args in (("list", ()), ("show", ("some-handle",)), ("delete", ("some-handle",))):
+            with self.subTest(cmd):
+                r = run_cli(p.config_path, cmd, *args)
+                self.assertEqual(r.returncode, 2, (r.stdout, r.stderr))
+                self.assertIn("keeps no sessions on a server", r.stderr)
 
     def test_check_config_refuses_what_the_cookie_store_cannot_do(self):
         path = os.path.join(self.tmpdir, "cookie.yaml")
