@@ -62,6 +62,12 @@ struct StoreSettings {
     Durability durability = Durability::Fsync;
     std::string url = "redis://127.0.0.1:6379/0";
     std::optional<std::string> password_file;  // Redis password; never in the YAML
+    std::string key_prefix = "sessiongate:";    // every Redis key of the store starts with it
+    std::optional<std::string> tls_ca_file;     // rediss://: CA bundle, null = the system store
+    std::optional<std::string> tls_cert_file;   // rediss://: client certificate, when Redis wants one
+    std::optional<std::string> tls_key_file;
+    unsigned connections = 0;                   // Redis connections (own threads); 0 = `threads`
+    Duration connect_timeout = std::chrono::seconds(2);
     std::uint64_t map_size = 1ull << 30;       // initial LMDB map size, bytes
     std::uint64_t max_map_size = 64ull << 30;  // the map grows up to this
     Duration sweep_interval = std::chrono::seconds(60);

@@ -133,7 +133,9 @@ const Setting table[] = {
      "A malformed X-Session-* response header: false ignores it (logged, counted), true answers 502.",
      [](Target& t, const Tree& v) { t.config.strict_control = read::boolean(v); }},
 
-    {"store.type", "lmdb | redis | cookie", "lmdb", "Where sessions live (redis not available yet); cookie: sealed in the cookie itself, no server state.",
+    {"store.type", "lmdb | redis | cookie", "lmdb",
+     "Where sessions live: lmdb (one instance), redis (replicas sharing sessions), cookie (sealed in the cookie "
+     "itself, no server state).",
      [](Target& t, const Tree& v) {
          t.config.store.type = read::one_of<StoreType>(
              v, {{"lmdb", StoreType::Lmdb}, {"redis", StoreType::Redis}, {"cookie", StoreType::Cookie}});
@@ -146,11 +148,30 @@ const Setting table[] = {
          t.config.store.durability = read::one_of<Durability>(
              v, {{"fsync", Durability::Fsync}, {"os", Durability::Os}, {"none", Durability::None}});
      }},
-    {"store.url", "URL", "redis://127.0.0.1:6379/0", "Redis server of the redis store.",
+    {"store.url", "URL", "redis://127.0.0.1:6379/0",
+     "Redis server of the redis store: redis://host:port/db, or rediss:// for TLS.",
      [](Target& t, const Tree& v) { t.config.store.url = redis_url(v); }},
     {"store.password_file", "path or null", "null",
      "File holding the Redis password (or SESSIONGATE_REDIS_PASSWORD), so no secret sits in the YAML.",
      [](Target& t, const Tree& v) { t.config.store.password_file = read::optional_text(v); }},
+    {"store.key_prefix", "text", "\"sessiongate:\"",
+     "Every Redis key of the store starts with it: several deployments can share one database.",
+     [](Target& t, const Tree& v) { t.config.store.key_prefix = read::text(v); }},
+    {"store.tls_ca_file", "path or null", "null",
+     "For rediss://: CA bundle the Redis server's certificate is verified against; null = the system store.",
+     [](Target& t, const Tree& v) { t.config.store.tls_ca_file = read::optional_text(v); }},
+    {"store.tls_cert_file", "path or null", "null",
+     "For rediss://: client certificate (PEM chain), for a Redis that requires one (tls-auth-clients).",
+     [](Target& t, const Tree& v) { t.config.store.tls_cert_file = read::optional_text(v); }},
+    {"store.tls_key_file", "path or null", "null", "For rediss://: the client certificate's private key (PEM).",
+     [](Target& t, const Tree& v) { t.config.store.tls_key_file = read::optional_text(v); }},
+    {"store.connections", "integer 0..64", "0",
+     "Pipelined Redis connections, each with an I/O thread of its own; 0 = as many as threads.",
+     [](Target& t, const Tree& v) { t.config.store.connections = static_cast<unsigned>(read::integer(v, 0, 64)); }},
+    {"store.connect_timeout", "duration", "2s",
+     "Connecting to Redis (TCP, TLS, AUTH and a PING answered); then retried with a growing delay. Each "
+     "command waits at most timeouts.store.",
+     [](Target& t, const Tree& v) { t.config.store.connect_timeout = read::duration(v, false); }},
     {"store.map_size", "size", "1GiB", "Initial LMDB map size.",
      [](Target& t, const Tree& v) { t.config.store.map_size = read::size(v, 1, no_size_limit); }},
     {"store.max_map_size", "size", "64GiB", "The LMDB map grows up to this size.",

@@ -72,6 +72,16 @@ void check_store(const StoreSettings& store, const Config& config, bool secret_k
             check.at("admin_token_file", "the cookie store keeps no sessions on a server: the admin session API "
                                          "cannot find, change or revoke them (use store.type lmdb or redis)");
     }
+    if (store.tls_cert_file.has_value() != store.tls_key_file.has_value())
+        check.at(store.tls_cert_file ? "store.tls_cert_file" : "store.tls_key_file",
+                 "requires " + std::string(store.tls_cert_file ? "store.tls_key_file" : "store.tls_cert_file"));
+    if (!store.url.starts_with("rediss://")) {
+        const std::pair<const char*, bool> tls_files[] = {{"store.tls_ca_file", store.tls_ca_file.has_value()},
+                                                          {"store.tls_cert_file", store.tls_cert_file.has_value()},
+                                                          {"store.tls_key_file", store.tls_key_file.has_value()}};
+        for (const auto& [key, set] : tls_files)
+            if (set) check.at(key, "applies to rediss:// URLs only (store.url)");
+    }
     if (store.max_map_size < store.map_size) {
         if (check.was_set("store.max_map_size"))
             check.at("store.max_map_size", "must be at least store.map_size (" + size_text(store.map_size) + ")");
@@ -133,7 +143,6 @@ void check_inject(const Config& config, Checker& check) {
 }
 
 void check_not_built(const Config& config, Checker& check) {
-    if (config.store.type == StoreType::Redis) check.not_available("store.type");
     if (config.admin_token_file) check.not_available("admin_token_file");
     if (!config.index.empty()) check.not_available("index");
 }

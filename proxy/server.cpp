@@ -93,8 +93,10 @@ std::string_view store_type_text(config::StoreType type) {
 // What /metrics shows of the store, read when scraped (off the request path).
 Metrics::StoreFigures store_figures(session::Store& store) {
     Metrics::StoreFigures figures;
-    if (auto* admin = store.admin()) figures.sessions = admin->count();
+    // Only LMDB counts its sessions cheaply; Redis would SCAN the keys of a
+    // shared server on every scrape.
     if (auto* lmdb = dynamic_cast<session::LmdbStore*>(&store)) {
+        figures.sessions = lmdb->admin()->count();
         auto stats = lmdb->stats();
         figures.map_size_bytes = stats.map_size;
         figures.map_used_bytes = stats.map_used;

@@ -2,6 +2,7 @@
 
 #include "session/cookie/store.hpp"
 #include "session/lmdb/store.hpp"
+#include "session/redis/store.hpp"
 
 #include <stdexcept>
 
@@ -16,7 +17,9 @@ std::unique_ptr<Store> open_store(const config::Config& config, const SecretKeys
                                      ", secret_key_file or SESSIONGATE_SECRET_KEYS)");
         return std::make_unique<LmdbStore>(config.store, keys->ring());
     case config::StoreType::Redis:
-        throw std::runtime_error("store type redis is not available yet");
+        // Records are sealed at rest: without the keys there is nothing to read.
+        if (!keys) throw std::runtime_error("the redis store requires secret_key_file or SESSIONGATE_SECRET_KEYS");
+        return std::make_unique<RedisStore>(config, keys->ring());
     case config::StoreType::Cookie:
         if (!keys) throw std::runtime_error("the cookie store seals sessions with the secret keys, and there are none");
         return std::make_unique<CookieStore>(keys->ring(), config.cookie.name);

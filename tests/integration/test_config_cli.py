@@ -172,8 +172,8 @@ class CheckConfig(ConfigCliTestCase):
             "environment: SESSIONGATE_TLS_CERT_FILE: /etc/sg/cert.pem: No such file or directory"])
 
     def test_not_available_yet(self):
-        text = "secret_key_file: /etc/sg/keys\nstore:\n  type: redis\n"
-        path = self.write("redis.yaml", text)
+        text = "secret_key_file: /etc/sg/keys\nstore:\n  type: cookie\n"
+        path = self.write("cookie.yaml", text)
         r = sg("check-config", "-c", path)
         self.assertEqual(r.returncode, 1)
         self.assertEqual(self.problems(r), ["%s:3: not available yet: store.type" % path])

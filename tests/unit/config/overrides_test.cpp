@@ -99,9 +99,9 @@ TEST_CASE("problems from the environment and flags name the variable or flag", "
 
 TEST_CASE("secret keys in the environment satisfy the redis store", "[config][overrides]") {
     auto without = load_yaml("store:\n  type: redis\n");
-    CHECK(without.problems.size() == 2);
+    CHECK(without.problems.size() == 1);
     auto with = load_yaml("store:\n  type: redis\n", {{"SESSIONGATE_SECRET_KEYS", "k1"}});
-    CHECK(problem_texts(with) == std::vector<std::string>{"sessiongate.yaml:2: not available yet: store.type"});
+    CHECK(problem_texts(with).empty());
 }
 
 TEST_CASE("a variable replaces a whole list and a section keeps its other keys", "[config][overrides]") {

@@ -1,0 +1,50 @@
+// The Redis database of one store: its client, its key names and the bytes
+// of its records. Records are sealed as LMDB's are (sealed_record.hpp),
+// bound to their storage key, so a dump of the server yields neither live
+// cookies nor session data.
+#pragma once
+
+#include "session/crypto/key_ring.hpp"
+#include "session/redis/client.hpp"
+#include "session/redis/keyspace.hpp"
+#include "session/redis/script.hpp"
+#include "session/session_record.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sessiongate::session::redis {
+
+class Database {
+public:
+    /// Starts connecting (in the background: a server that is down now is
+    /// retried). `ring` must outlive the database. Throws
+    /// std::runtime_error on TLS files that cannot be read.
+    Database(ClientSettings settings, std::string key_prefix, const crypto::KeyRing& ring);
+
+    Client& client() { return *client_; }
+    const Keyspace& keyspace() const { return keyspace_; }
+
+    /// The bytes stored for `record` under `storage_key` (SHA-256 of the
+    /// id); nullopt when sealing fails (the CSPRNG or OpenSSL).
+    std::optional<std::string> encode(const SessionRecord& record, std::string_view storage_key) const;
+    /// The record in `bytes` stored under `storage_key`; nullopt when they
+    /// are not one (damaged, or sealed with a key no longer configured).
+    std::optional<SessionRecord> decode(std::string_view bytes, std::string_view storage_key) const;
+
+    /// Runs `commands` and waits (administration only); throws
+    /// std::runtime_error when there is no answer or one is an error reply.
+    std::vector<Reply> run_sync(std::vector<std::string> commands, Client::Clock::time_point deadline);
+    /// The same for one script run.
+    Reply run_sync(const Script& script, const std::vector<std::string>& keys, const std::vector<std::string>& args,
+                   Client::Clock::time_point deadline);
+
+private:
+    Keyspace keyspace_;
+    const crypto::KeyRing& ring_;
+    std::unique_ptr<Client> client_;  // last: its callbacks may use the rest while it stops
+};
+
+}  // namespace sessiongate::session::redis
