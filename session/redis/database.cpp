@@ -17,8 +17,8 @@ std::vector<Reply> replies_of(Response response) {
 
 }  // namespace
 
-Database::Database(ClientSettings settings, std::string key_prefix, const crypto::KeyRing& ring)
-    : keyspace_(std::move(key_prefix)), ring_(ring), client_(std::make_unique<Client>(std::move(settings))) {}
+Database::Database(ClientSettings settings, std::string key_prefix, crypto::KeyRing ring)
+    : keyspace_(std::move(key_prefix)), ring_(std::move(ring)), client_(std::make_unique<Client>(std::move(settings))) {}
 
 std::optional<std::string> Database::encode(const SessionRecord& record, std::string_view storage_key) const {
     return seal_record(record, storage_key, ring_);

@@ -20,9 +20,9 @@ namespace sessiongate::session::redis {
 class Database {
 public:
     /// Starts connecting (in the background: a server that is down now is
-    /// retried). `ring` must outlive the database. Throws
-    /// std::runtime_error on TLS files that cannot be read.
-    Database(ClientSettings settings, std::string key_prefix, const crypto::KeyRing& ring);
+    /// retried). Keeps its own copy of `ring`. Throws std::runtime_error on
+    /// TLS files that cannot be read.
+    Database(ClientSettings settings, std::string key_prefix, crypto::KeyRing ring);
 
     Client& client() { return *client_; }
     const Keyspace& keyspace() const { return keyspace_; }
@@ -43,7 +43,7 @@ public:
 
 private:
     Keyspace keyspace_;
-    const crypto::KeyRing& ring_;
+    const crypto::KeyRing ring_;
     std::unique_ptr<Client> client_;  // last: its callbacks may use the rest while it stops
 };
 

@@ -21,8 +21,8 @@ namespace sessiongate::session {
 class RedisStore final : public Store {
 public:
     /// Starts connecting to `config.store.url` (a server that is down is
-    /// retried in the background; calls fail fast meanwhile). `ring` must
-    /// outlive the store. Throws std::runtime_error on a bad URL, password
+    /// retried in the background; calls fail fast meanwhile). Keeps its own
+    /// copy of `ring`. Throws std::runtime_error on a bad URL, password
     /// file or TLS file.
     RedisStore(const config::Config& config, const crypto::KeyRing& ring);
     /// Pending calls are answered (Error) before it returns.

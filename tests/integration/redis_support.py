@@ -1,8 +1,9 @@
 """A redis-server of the test's own (Python 3 standard library only).
 
-  RedisServer(appendonly=False, args=())  redis-server on 127.0.0.1, on a free
-                             port found at run time (never 6379), files in a temp
-                             dir; .port, .url(db=0), .stop(kill=False) (SIGTERM,
+  RedisServer(appendonly=False, args=(), password=None)  redis-server on
+                             127.0.0.1, on a free port found at run time (never
+                             6379), files in a temp dir, requiring `password`
+                             when given; .port, .url(db=0), .stop(kill=False) (SIGTERM,
                              or SIGKILL: no shutdown save), .start() (again on the
                              same port and files), .command(*args) -> reply (a tiny
                              RESP client for the tests' own checks).
@@ -52,10 +53,13 @@ def _read_reply(f):
 
 
 class RedisServer:
-    def __init__(self, appendonly=False, args=()):
+    def __init__(self, appendonly=False, args=(), password=None):
         self.dir = tempfile.mkdtemp(prefix="sg-redis-")
+        self.password = password
         self.args = ["--appendonly", "yes", "--appendfsync", "always"] if appendonly else ["--appendonly", "no"]
         self.args += list(args)
+        if password:
+            self.args += ["--requirepass", password]
         self.proc = None
         for _ in range(5):  # the port may be taken between free_port() and the bind
             self.port = free_port()
@@ -86,13 +90,17 @@ class RedisServer:
 
     def command(self, *args, timeout=5):
         with socket.create_connection((HOST, self.port), timeout=timeout) as s:
-            parts = [b"*%d\r\n" % len(args)]
-            for a in args:
-                a = a if isinstance(a, bytes) else str(a).encode()
-                parts.append(b"$%d\r\n%s\r\n" % (len(a), a))
+            commands = ([("AUTH", self.password)] if self.password else []) + [args]
+            parts = []
+            for command in commands:
+                parts.append(b"*%d\r\n" % len(command))
+                for a in command:
+                    a = a if isinstance(a, bytes) else str(a).encode()
+                    parts.append(b"$%d\r\n%s\r\n" % (len(a), a))
             s.sendall(b"".join(parts))
             with s.makefile("rb") as f:
-                return _read_reply(f)
+                replies = [_read_reply(f) for _ in commands]
+                return replies[-1]
 
     def stop(self, kill=False):
         if self.proc and self.proc.poll() is None:

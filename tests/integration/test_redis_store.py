@@ -54,13 +54,13 @@ class RedisTestCase(unittest.TestCase):
         self.addCleanup(server.close)
         return server
 
-    def start_proxy(self, i, url=None, **store):
+    def start_proxy(self, i, url=None, env=None, **store):
         folder = os.path.join(self.tmpdir, "proxy%d" % i)
         os.makedirs(folder, exist_ok=True)
         cfg = harness.proxy_config(self.upstream.port, folder, threads=2, secret_key_file=self.key_file,
                                    store=redis_store(url or self.redis.url(), **dict(self.STORE, **store)),
                                    timeouts={"store": "1s"})
-        proxy = harness.Proxy(cfg, tmpdir=folder)
+        proxy = harness.Proxy(cfg, env=env, tmpdir=folder)
         self.addCleanup(proxy.stop)
         return proxy
 
@@ -228,6 +228,35 @@ class RedisRestartAnonymous(RedisTestCase):
             time.sleep(0.1)
         self.assertEqual(r.state, "active")
         self.assertEqual(r.session, {"member_id": 7})
+
+
+class RedisWithPassword(RedisTestCase):
+    """The password from store.password_file, or from SESSIONGATE_REDIS_PASSWORD."""
+
+    REPLICAS = 0
+    PASSWORD = "redis-test-password-1234"
+
+    def make_redis(self):
+        server = RedisServer(password=self.PASSWORD)
+        self.addCleanup(server.close)
+        return server
+
+    def test_password_from_a_file_or_the_environment(self):
+        password_file = os.path.join(self.tmpdir, "redis-password")
+        with open(password_file, "w") as f:
+            f.write(self.PASSWORD + "\n")
+        from_file = self.start_proxy(0, password_file=password_file)
+        from_env = self.start_proxy(1, env={"SESSIONGATE_REDIS_PASSWORD": self.PASSWORD})
+        a = Client(from_file.port)
+        self.assertEqual(a.update({"member_id": 5}).status, 200)
+        r = Client(from_env.port, a.jar).get("/")
+        self.assertEqual(r.state, "active")
+        self.assertEqual(r.session, {"member_id": 5})
+        self.assertEqual(len(self.redis.command("KEYS", "sessiongate:s:*")), 1)
+
+        # A wrong password: Redis refuses, the proxy answers 503, never a session.
+        wrong = self.start_proxy(2, env={"SESSIONGATE_REDIS_PASSWORD": "not-it"})
+        self.assertEqual(Client(wrong.port, a.jar).get("/").status, 503)
 
 
 class RedisThatNeverAnswers(unittest.TestCase):

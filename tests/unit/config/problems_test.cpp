@@ -124,7 +124,7 @@ const std::vector<BadCase> bad_cases = {
      "store:\n  url: rediss://cache:6380/0\n  tls_cert_file: client.pem\n",
      {"sessiongate.yaml:3: store.tls_cert_file: requires store.tls_key_file"}},
     {"too many redis connections", "store:\n  connections: 65\n",
-     {"sessiongate.yaml:2: store.connections: must be an integer from 0 to 64 (got 65)"}},
+     {"sessiongate.yaml:2: store.connections: must be between 0 and 64 (got 65)"}},
     {"password in the redis URL", "store:\n  url: redis://user:hunter2@127.0.0.1:6379/0\n",
      {"sessiongate.yaml:2: store.url: must not hold a password: use store.password_file or "
       "SESSIONGATE_REDIS_PASSWORD"}},
