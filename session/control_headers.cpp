@@ -5,7 +5,9 @@
 
 #include <boost/json/parse.hpp>
 
+#include <algorithm>
 #include <charconv>
+#include <cmath>
 
 namespace sessiongate::session {
 
@@ -61,6 +63,19 @@ std::string quoted_excerpt(std::string_view value) {
     return text;
 }
 
+/// False when a number in `value` is out of a double's range: Boost.JSON
+/// reads 1e400 as infinity and writes it back as `Infinity`, which is not
+/// JSON, so a stored session holding one could never be read again.
+bool numbers_are_finite(const boost::json::value& value) {
+    if (value.is_double()) return std::isfinite(value.get_double());
+    if (const auto* array = value.if_array())
+        return std::all_of(array->begin(), array->end(), numbers_are_finite);
+    if (const auto* object = value.if_object())
+        return std::all_of(object->begin(), object->end(),
+                           [](const auto& member) { return numbers_are_finite(member.value()); });
+    return true;
+}
+
 /// The request-side names of the contract: an upstream that echoes request
 /// headers back sends them; they ask for nothing and are only stripped.
 bool is_echoed_request_header(std::string_view suffix) {
@@ -77,10 +92,11 @@ bool is_control_header(std::string_view prefix, std::string_view name) {
 ControlHeaders parse_control_headers(std::string_view prefix,
                                      const std::vector<std::pair<std::string_view, std::string_view>>& headers) {
     ControlHeaders control;
-    for (const auto& [name, raw_value] : headers) {
+    for (const auto& header : headers) {
+        const std::string_view name = header.first;  // not a structured binding: Clang 14's lambdas cannot capture one
         if (!is_control_header(prefix, name)) continue;
         const auto suffix = name.substr(prefix.size());
-        const auto value = trim_whitespace(raw_value);
+        const auto value = trim_whitespace(header.second);
         auto fail = [&](std::string why) { control.errors.push_back({std::string(name), std::move(why)}); };
 
         if (equals_ignoring_case(suffix, "-Update")) {
@@ -94,6 +110,8 @@ ControlHeaders parse_control_headers(std::string_view prefix,
                 fail("not valid JSON (" + ec.message() + ")");
             } else if (!patch.is_object()) {
                 fail("not a JSON object");
+            } else if (!numbers_are_finite(patch)) {
+                fail("a number too large for a double");
             } else {
                 control.patches.push_back(std::move(patch.get_object()));
             }

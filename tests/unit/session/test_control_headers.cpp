@@ -82,6 +82,18 @@ TEST_CASE("X-Session-Update", "[control_headers]") {
         CHECK(control.patches.empty());
         CHECK(control.errors.size() == 1);
     }
+    SECTION("a number beyond a double") {
+        // Read as infinity and written back as `Infinity`, which is not JSON:
+        // stored, it would leave the whole session unreadable (found by
+        // tests/fuzz/fuzz_control_headers).
+        for (const std::string_view value : {R"({"m":1e400})", R"({"a":{"b":[1,-1e999]}})"}) {
+            const auto control = parse({{"X-Session-Update", value}});
+            CHECK(control.patches.empty());
+            REQUIRE(control.errors.size() == 1);
+            CHECK(text(control.errors[0]) == "X-Session-Update: a number too large for a double");
+        }
+        CHECK(parse({{"X-Session-Update", R"({"m":1e300,"n":-1.5e-400})"}}).errors.empty());
+    }
 }
 
 TEST_CASE("X-Session-Action", "[control_headers]") {
