@@ -139,7 +139,7 @@ std::optional<RecordView> decode_record(std::string_view bytes) noexcept {
     if (mode == mode_seconds) {
         if (seconds < 0) return std::nullopt;
         view.expiry_seconds = seconds;
-    } else if (mode != mode_default) {
+    } else if (mode != mode_default || seconds != 0) {  // one encoding per record
         return std::nullopt;
     }
     if (version == record_version_internal) {
