@@ -1,5 +1,7 @@
 #include "proxy/chunked_framing.hpp"
 
+#include "base/http_text.hpp"
+
 #include <algorithm>
 
 namespace sessiongate::proxy {
@@ -14,13 +16,9 @@ int hex_value(char c) {
 
 bool is_control(unsigned char c) { return (c < 0x20 && c != '\t') || c == 0x7f; }
 
-// Extension names and unquoted values are tokens; ';', '=' and BWS separate them.
-bool is_extension_char(unsigned char c) {
-    if (c == ';' || c == '=' || c == ' ' || c == '\t') return true;
-    if (c <= 0x20 || c >= 0x7f) return false;
-    static constexpr std::string_view separators = "\"(),/:<>?@[\\]{}";
-    return separators.find(static_cast<char>(c)) == std::string_view::npos;
-}
+bool is_space(unsigned char c) { return c == ' ' || c == '\t'; }
+
+bool is_tchar(unsigned char c) { return text::is_tchar(static_cast<char>(c)); }
 
 constexpr unsigned max_size_digits = 15;  // < 2^60: no overflow anywhere downstream
 constexpr std::size_t max_size_line = 4096;  // size and extensions: nothing buffers more
@@ -39,10 +37,8 @@ std::size_t ChunkedFramingCheck::feed(std::string_view bytes) {
             continue;
         }
         auto c = static_cast<unsigned char>(bytes[i++]);
-        bool in_line = state_ == State::Size || state_ == State::Extension || state_ == State::Quoted ||
-                       state_ == State::QuotedEscape;
-        bool in_trailers = state_ == State::TrailerStart || state_ == State::Trailer ||
-                           state_ == State::TrailerLF;
+        bool in_line = state_ < State::SizeLF;  // the size line and its extensions
+        bool in_trailers = state_ >= State::TrailerStart && state_ <= State::TrailerLF;
         if ((in_line && ++line_bytes_ > max_size_line) || (in_trailers && ++line_bytes_ > max_trailers)) {
             state_ = State::Failed;
             break;
@@ -53,20 +49,50 @@ std::size_t ChunkedFramingCheck::feed(std::string_view bytes) {
                 if (++digits_ > max_size_digits) state_ = State::Failed;
                 else size_ = size_ * 16 + static_cast<unsigned>(hex_value(c));
             } else if (digits_ > 0 && c == ';') {
-                state_ = State::Extension;
+                state_ = State::ExtName0;
             } else if (digits_ > 0 && c == '\r') {
                 state_ = State::SizeLF;
+            } else if (digits_ > 0 && is_space(c)) {
+                state_ = State::SizeSpace;
             } else {
                 state_ = State::Failed;
             }
             break;
-        case State::Extension:
-            if (c == '"') state_ = State::Quoted;
+        case State::SizeSpace:  // BWS, then only ';'
+        case State::ExtSpace:
+            if (c == ';') state_ = State::ExtName0;
+            else if (!is_space(c)) state_ = State::Failed;
+            break;
+        case State::ExtName0:
+            if (is_tchar(c)) state_ = State::ExtName;
+            else if (!is_space(c)) state_ = State::Failed;
+            break;
+        case State::ExtName:
+            if (c == ';') state_ = State::ExtName0;
+            else if (c == '=') state_ = State::ExtValue0;
             else if (c == '\r') state_ = State::SizeLF;
-            else if (!is_extension_char(c)) state_ = State::Failed;
+            else if (is_space(c)) state_ = State::ExtNameSpace;
+            else if (!is_tchar(c)) state_ = State::Failed;
+            break;
+        case State::ExtNameSpace:
+            if (c == ';') state_ = State::ExtName0;
+            else if (c == '=') state_ = State::ExtValue0;
+            else if (!is_space(c)) state_ = State::Failed;
+            break;
+        case State::ExtValue0:
+            if (c == '"') state_ = State::Quoted;
+            else if (is_tchar(c)) state_ = State::ExtValue;
+            else if (!is_space(c)) state_ = State::Failed;
+            break;
+        case State::ExtValue:
+        case State::QuotedEnd:  // only a delimiter may follow a quoted value
+            if (c == ';') state_ = State::ExtName0;
+            else if (c == '\r') state_ = State::SizeLF;
+            else if (is_space(c)) state_ = State::ExtSpace;
+            else if (state_ == State::QuotedEnd || !is_tchar(c)) state_ = State::Failed;
             break;
         case State::Quoted:
-            if (c == '"') state_ = State::Extension;
+            if (c == '"') state_ = State::QuotedEnd;
             else if (c == '\\') state_ = State::QuotedEscape;
             else if (is_control(c)) state_ = State::Failed;
             break;
@@ -86,12 +112,15 @@ std::size_t ChunkedFramingCheck::feed(std::string_view bytes) {
         case State::DataLF:
             state_ = c == '\n' ? State::Size : State::Failed;
             break;
-        case State::TrailerStart:
+        case State::TrailerStart:  // a field line (no obs-fold), or the final CRLF
             if (c == '\r') state_ = State::FinalLF;
-            else if (c == ' ' || c == '\t' || is_control(c)) state_ = State::Failed;  // no obs-fold
-            else state_ = State::Trailer;
+            else state_ = is_tchar(c) ? State::TrailerName : State::Failed;
             break;
-        case State::Trailer:
+        case State::TrailerName:
+            if (c == ':') state_ = State::TrailerValue;
+            else if (!is_tchar(c)) state_ = State::Failed;
+            break;
+        case State::TrailerValue:
             if (c == '\r') state_ = State::TrailerLF;
             else if (is_control(c)) state_ = State::Failed;
             break;

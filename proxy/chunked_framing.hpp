@@ -1,7 +1,8 @@
 // A strict check of chunked transfer coding (RFC 9112 section 7.1) over the
 // raw bytes of a request body, as they arrive and before Beast parses them.
 // Beast accepts a quoted chunk extension that runs across lines, waiting for
-// its closing quote forever; a proxy must refuse such framing at once.
+// its closing quote forever; a proxy must refuse such framing at once. What
+// this check accepts, Beast reads the same way (tests/fuzz/fuzz_chunked_framing).
 #pragma once
 
 #include <cstddef>
@@ -19,10 +20,12 @@ public:
     bool done() const { return state_ == State::Done; }
 
 private:
+    // chunk-ext = *( BWS ";" BWS name [ BWS "=" BWS ( token / quoted-string ) ] )
     enum class State {
-        Size, Extension, Quoted, QuotedEscape, SizeLF,
+        Size, SizeSpace, ExtName0, ExtName, ExtNameSpace, ExtValue0, ExtValue, ExtSpace,
+        Quoted, QuotedEscape, QuotedEnd, SizeLF,  // the size line: all before SizeLF
         Data, DataCR, DataLF,
-        TrailerStart, Trailer, TrailerLF, FinalLF,
+        TrailerStart, TrailerName, TrailerValue, TrailerLF, FinalLF,
         Done, Failed,
     };
     State state_ = State::Size;

@@ -41,6 +41,7 @@ TEST_CASE("well-formed chunked bodies are accepted and end after the last CRLF",
         {"5;a;b=c\r\nhello\r\n0\r\n\r\n", 21},
         {"000\r\n\r\n", 7},
         {"5\r\nhello\r\n0\r\nTrailer: value\r\n\r\n", 31},
+        {"5 ; a = b ;c\r\nhello\r\n0\r\n\r\n", 26},  // BWS around ';' and '=' (RFC 9112 7.1.1)
     }));
     CAPTURE(body);
     auto outcome = check(body);
@@ -77,7 +78,15 @@ TEST_CASE("ambiguous or malformed chunked framing is refused", "[chunked]") {
                          "5;a=(b)\r\nhello\r\n0\r\n\r\n",        // separators in a token
                          "0\r\n folded: trailer\r\n\r\n",        // obs-fold in trailers
                          "0\r\nTrailer: a\rb\r\n\r\n",           // bare CR in trailer
-                         "0\r\n\rX");                            // no LF after the last CR
+                         "0\r\n\rX",                             // no LF after the last CR
+                         // Found by tests/fuzz/fuzz_chunked_framing: Beast refuses these,
+                         // so they must not pass as well-formed.
+                         "0;blaong to usar\r\n\r\n",               // spaces inside an extension
+                         "5;a=\"x\"y\r\nhello\r\n0\r\n\r\n",        // a token glued to a quoted value
+                         "5;a \r\nhello\r\n0\r\n\r\n",               // BWS then the end of the line
+                         "0\r\nhello\r\n\r\n",                     // a trailer line without a colon
+                         "0\r\nBad Name: v\r\n\r\n",               // a trailer name that is no token
+                         "0\r\nName : v\r\n\r\n");                // space before a trailer's colon
     CAPTURE(body);
     CHECK(check(body).failed);
 }
