@@ -38,6 +38,18 @@ bool is_well_formed_version(std::string_view v) {
     return (v.size() == 1 && digit(v[0])) || (v.size() == 3 && digit(v[0]) && v[1] == '.' && digit(v[2]));
 }
 
+// #token (RFC 9110 5.6.1): tokens separated by commas and OWS, empty
+// elements allowed; Beast refuses a Connection header that is not one.
+bool is_token_list(std::string_view value) {
+    while (true) {
+        auto comma = value.find(',');
+        auto item = trim_whitespace(value.substr(0, comma));
+        if (!item.empty() && !is_token(item)) return false;
+        if (comma == std::string_view::npos) return true;
+        value.remove_prefix(comma + 1);
+    }
+}
+
 constexpr HeadVerdict bad(std::string_view reason) { return {400, reason}; }
 
 // Content-Length: 1*DIGIT, or a list of identical values ("5, 5").
@@ -176,6 +188,8 @@ HeadVerdict check_request_head(std::string_view head) {
                 return bad("invalid or conflicting Content-Length");
             saw_content_length = true;
             content_length = n;
+        } else if (iequals(name, "connection") || iequals(name, "proxy-connection")) {
+            if (!is_token_list(value)) return bad("malformed Connection");
         } else if (iequals(name, "transfer-encoding")) {
             saw_transfer_encoding = true;
             if (!transfer_encoding.empty()) transfer_encoding += ',';

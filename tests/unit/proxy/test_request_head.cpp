@@ -262,6 +262,13 @@ TEST_CASE("check_request_head rejects malformed field lines", "[request_head]") 
         {"SOH inside a value", get_with("X-Note: a\x01" "b\r\n"), 400},
         {"ESC inside a value", get_with("X-Note: \x1b[31mred\r\n"), 400},
         {"VT inside a value", get_with("X-Note: a\vb\r\n"), 400},
+        // Found by tests/fuzz/fuzz_request_head: Beast refuses a Connection
+        // that is no token list, so the check must too.
+        {"Connection tokens without a comma", get_with("Connection: close m\r\n"), 400},
+        {"Connection with a separator", get_with("Connection: keep-alive; x\r\n"), 400},
+        {"Proxy-Connection that is no token list", get_with("Proxy-Connection: a b\r\n"), 400},
+        {"Connection list with empty items", get_with("Connection: , close,,Upgrade ,\r\n"), 0},
+        {"empty Connection", get_with("Connection:\r\n"), 0},
         {"FF inside a value", get_with("X-Note: a\fb\r\n"), 400},
         {"unit separator inside a value", get_with("X-Note: a\x1f" "b\r\n"), 400},
         {"control byte in the Host value", "GET / HTTP/1.1\r\nHost: exa\x01mple.com\r\n\r\n", 400},
