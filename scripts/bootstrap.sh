@@ -11,6 +11,7 @@ packages=(
   libssl-dev liblmdb-dev lmdb-utils libyaml-cpp-dev catch2 libcli11-dev libhiredis-dev prometheus-cpp-dev libidn2-dev
   redis-server openssl chromium procps python3
   nginx haproxy wrk libbenchmark-dev
+  clang-14 libfuzzer-14-dev
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 
