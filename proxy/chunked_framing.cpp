@@ -20,6 +20,17 @@ bool is_space(unsigned char c) { return c == ' ' || c == '\t'; }
 
 bool is_tchar(unsigned char c) { return text::is_tchar(static_cast<char>(c)); }
 
+// Framing and connection fields have no place in trailers (RFC 9110
+// 6.5.1), and Beast refuses the message when they appear there.
+constexpr std::string_view refused_trailers[] = {"content-length", "transfer-encoding", "connection",
+                                                 "proxy-connection"};
+constexpr std::size_t longest_refused_trailer = 17;
+
+bool is_refused_trailer(std::string_view name) {
+    return std::any_of(std::begin(refused_trailers), std::end(refused_trailers),
+                       [&](std::string_view refused) { return text::equals_ignoring_case(name, refused); });
+}
+
 constexpr unsigned max_size_digits = 15;  // < 2^60: no overflow anywhere downstream
 constexpr std::size_t max_size_line = 4096;  // size and extensions: nothing buffers more
 constexpr std::size_t max_trailers = 8192;
@@ -113,12 +124,18 @@ std::size_t ChunkedFramingCheck::feed(std::string_view bytes) {
             state_ = c == '\n' ? State::Size : State::Failed;
             break;
         case State::TrailerStart:  // a field line (no obs-fold), or the final CRLF
+            name_.clear();
             if (c == '\r') state_ = State::FinalLF;
-            else state_ = is_tchar(c) ? State::TrailerName : State::Failed;
+            else if (!is_tchar(c)) state_ = State::Failed;
+            else {
+                state_ = State::TrailerName;
+                name_ += static_cast<char>(c);
+            }
             break;
         case State::TrailerName:
-            if (c == ':') state_ = State::TrailerValue;
+            if (c == ':') state_ = is_refused_trailer(name_) ? State::Failed : State::TrailerValue;
             else if (!is_tchar(c)) state_ = State::Failed;
+            else if (name_.size() <= longest_refused_trailer) name_ += static_cast<char>(c);
             break;
         case State::TrailerValue:
             if (c == '\r') state_ = State::TrailerLF;

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace sessiongate::proxy {
@@ -32,6 +33,7 @@ private:
     std::uint64_t size_ = 0;
     unsigned digits_ = 0;
     std::size_t line_bytes_ = 0;  // of the current size line or of all trailers
+    std::string name_;            // of the current trailer, up to the longest we refuse
 };
 
 }  // namespace sessiongate::proxy

@@ -42,6 +42,7 @@ TEST_CASE("well-formed chunked bodies are accepted and end after the last CRLF",
         {"000\r\n\r\n", 7},
         {"5\r\nhello\r\n0\r\nTrailer: value\r\n\r\n", 31},
         {"5 ; a = b ;c\r\nhello\r\n0\r\n\r\n", 26},  // BWS around ';' and '=' (RFC 9112 7.1.1)
+        {"0\r\nContent-Lengths: 1\r\nX-Connection: 2\r\n\r\n", 42},  // near-miss trailer names
     }));
     CAPTURE(body);
     auto outcome = check(body);
@@ -86,7 +87,11 @@ TEST_CASE("ambiguous or malformed chunked framing is refused", "[chunked]") {
                          "5;a \r\nhello\r\n0\r\n\r\n",               // BWS then the end of the line
                          "0\r\nhello\r\n\r\n",                     // a trailer line without a colon
                          "0\r\nBad Name: v\r\n\r\n",               // a trailer name that is no token
-                         "0\r\nName : v\r\n\r\n");                // space before a trailer's colon
+                         "0\r\nName : v\r\n\r\n",                 // space before a trailer's colon
+                         "0\r\nX: 1\r\ncontent-length: 5\r\n\r\n",    // framing fields in trailers
+                         "0\r\nTransfer-Encoding: chunked\r\n\r\n",
+                         "0\r\nConnection: close\r\n\r\n",
+                         "0\r\nProxy-Connection: x\r\n\r\n");
     CAPTURE(body);
     CHECK(check(body).failed);
 }
