@@ -50,6 +50,16 @@ bool is_token_list(std::string_view value) {
     }
 }
 
+// Content_Length and the like: upstreams that map header names to variables
+// (CGI, WSGI: HTTP_CONTENT_LENGTH) read '_' as '-', and would frame the
+// request by a field we did not.
+bool spells_framing_field_with_underscore(std::string_view name) {
+    if (name.find('_') == std::string_view::npos) return false;
+    std::string dashed(name);
+    std::replace(dashed.begin(), dashed.end(), '_', '-');
+    return iequals(dashed, "content-length") || iequals(dashed, "transfer-encoding");
+}
+
 constexpr HeadVerdict bad(std::string_view reason) { return {400, reason}; }
 
 // Content-Length: 1*DIGIT, or a list of identical values ("5, 5").
@@ -176,6 +186,7 @@ HeadVerdict check_request_head(std::string_view head) {
         std::string_view value = trim_whitespace(field.substr(colon + 1));
         if (!is_token(name)) return bad("malformed header name");
         if (!is_field_value(value)) return bad("malformed header value");
+        if (spells_framing_field_with_underscore(name)) return bad("framing header spelt with '_'");
 
         if (iequals(name, "host")) {
             ++hosts;

@@ -225,6 +225,11 @@ TEST_CASE("check_request_head rejects ambiguous message framing", "[request_head
         {"empty Transfer-Encoding", post_with("Transfer-Encoding:\r\n"), 400},
         {"Transfer-Encoding in HTTP/1.0", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 400},
         {"space before the colon of Transfer-Encoding", post_with("Transfer-Encoding : chunked\r\n"), 400},
+        // An upstream that reads '_' as '-' (CGI, WSGI) would frame by these.
+        {"Transfer_Encoding", post_with("Transfer_Encoding: chunked\r\nContent-Length: 5\r\n"), 400},
+        {"Content_Length", post_with("content_length: 36\r\n"), 400},
+        {"Content_Length beside Content-Length", post_with("Content-Length: 5\r\nContent_Length: 36\r\n"), 400},
+        {"other names with '_'", get_with("Content_Type: a\r\nTransfer_Encoding_: b\r\n_Content-Length: 1\r\n"), 0},
         {"space before the colon of Content-Length", post_with("Content-Length : 5\r\n"), 400},
         {"tab before the colon", post_with("Transfer-Encoding\t: chunked\r\n"), 400},
     });
