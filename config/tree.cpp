@@ -2,7 +2,10 @@
 
 #include "config/yaml_hints.hpp"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
+
+#include <sstream>
 
 namespace sessiongate::config {
 namespace {
@@ -84,16 +87,61 @@ std::string Tree::describe() const {
     return "\"" + scalar + "\"";
 }
 
+/// Counts the documents of a YAML stream, up to one past `limit`.
+/// YAML::LoadAll is not used: in yaml-cpp 0.7 it loops forever, allocating,
+/// on a stray ',' (",", "{a: 1},"), finding one empty document after another.
+class DocumentCounter : public YAML::EventHandler {
+public:
+    static constexpr int limit = 8;
+
+    static DocumentCounter count(const std::string& text) {
+        std::istringstream stream(text);
+        YAML::Parser parser(stream);
+        DocumentCounter counter;
+        while (counter.documents <= limit && parser.HandleNextDocument(counter)) {
+        }
+        return counter;
+    }
+
+    int documents = 0;
+    YAML::Mark second = YAML::Mark::null_mark();  // the second document's root
+
+    void OnDocumentStart(const YAML::Mark&) override { ++documents; }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+    void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+    void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string&) override {
+        node(mark);
+    }
+    void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                         YAML::EmitterStyle::value) override {
+        node(mark);
+    }
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+        node(mark);
+    }
+    void OnMapEnd() override {}
+
+private:
+    void node(const YAML::Mark& mark) {
+        if (documents == 2 && second.is_null()) second = mark;
+    }
+};
+
 std::variant<Tree, YamlSyntaxError> parse_yaml(const std::string& text) {
     try {
-        std::vector<YAML::Node> documents = YAML::LoadAll(text);
-        if (documents.empty()) return Tree{};
+        const auto counted = DocumentCounter::count(text);
+        if (counted.documents == 0) return Tree{};
         // A second document would be silently ignored: say so instead.
-        if (documents.size() > 1)
-            return YamlSyntaxError{line_of(documents[1].Mark()),
-                                   "expected one YAML document, found " + std::to_string(documents.size())};
+        if (counted.documents > 1)
+            return YamlSyntaxError{line_of(counted.second),
+                                   "expected one YAML document, found " +
+                                       (counted.documents > DocumentCounter::limit
+                                            ? "more than " + std::to_string(DocumentCounter::limit)
+                                            : std::to_string(counted.documents))};
         Budget budget;
-        return convert(documents.front(), text, 0, budget);
+        return convert(YAML::Load(text), text, 0, budget);
     } catch (const Malformed& malformed) {
         return malformed.error;
     } catch (const YAML::Exception& error) {

@@ -166,6 +166,10 @@ const std::vector<BadCase> bad_cases = {
       "sessiongate.yaml:4: cookie.name: must be a string (got null)"}},
     {"two documents", "threads: 1\n---\nthreads: 2\n",
      {"sessiongate.yaml:3: YAML syntax error: expected one YAML document, found 2"}},
+    // yaml-cpp 0.7's LoadAll loops forever on these (found by tests/fuzz/fuzz_config_load).
+    {"a stray comma", ",\n", {"sessiongate.yaml:1: YAML syntax error: expected one YAML document, found more than 8"}},
+    {"a comma after a flow mapping", "{threads: 1},\n",
+     {"sessiongate.yaml:1: YAML syntax error: expected one YAML document, found more than 8"}},
     {"long values are cut short", "store:\n  path: ''\n  durability: " + std::string(100, 'x') + "\n",
      {"sessiongate.yaml:2: store.path: must not be empty",
       "sessiongate.yaml:3: store.durability: must be one of fsync, os, none (got \"" + std::string(60, 'x') +
