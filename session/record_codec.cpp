@@ -57,7 +57,8 @@ bool next_field(Reader& in, Field& field) {
 std::optional<std::string_view> take_fields(Reader& in) {
     const std::string_view start = in.in;
     const auto count = in.u(2);
-    if (!in.ok || count > max_internal_fields) return std::nullopt;
+    // No fields is written as version 1: one encoding per record.
+    if (!in.ok || count == 0 || count > max_internal_fields) return std::nullopt;
     std::string_view previous;
     for (std::uint64_t i = 0; i < count; ++i) {
         Field field;
