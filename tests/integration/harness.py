@@ -16,7 +16,8 @@ Processes
                                .stderr_text(), .wait_line(pred, timeout) (first
                                line of either stream matching pred),
                                .rss_kb(), .terminate(), .wait(timeout) -> exit code,
-                               .stop() (kills if still running).
+                               .stop() (kills if still running; then fails if a
+                               sanitizer reported anything on its stderr).
   proxy_config(upstream_port, tmpdir, **overrides)  a minimal config dict for tests;
                                nested keys merge (limits=dict(...), timeouts=dict(...)).
   ProxyTestCase                unittest.TestCase starting an Upstream and a Proxy in
@@ -56,12 +57,15 @@ Memory
   RssSampler(pid, interval=0.05)   thread reading VmRSS (KiB) of /proc/PID/status;
                                .start(), .stop(), .baseline_kb, .max_kb, .samples.
 
-Environment: SESSIONGATE_BIN (path of the binary; default ../../build*/sessiongate).
+Environment: SESSIONGATE_BIN (path of the binary; default ../../build*/sessiongate);
+TEST_PROXY_THREADS (I/O threads of a test's proxy unless the test sets them;
+default 1, the ThreadSanitizer run uses 2).
 """
 
 import glob
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -135,7 +139,7 @@ def proxy_config(upstream_port, tmpdir, **overrides):
         "listen": "127.0.0.1:0",
         "upstream": "http://127.0.0.1:%d" % upstream_port,
         "admin": "127.0.0.1:0",
-        "threads": 1,
+        "threads": int(os.environ.get("TEST_PROXY_THREADS", "1")),
         "store": {"path": os.path.join(tmpdir, "store"), "durability": "none"},
         "trusted_proxies": ["127.0.0.1"],
     }
@@ -201,6 +205,21 @@ def stop_process(p):
             f.close()
         except Exception:
             pass
+
+
+# The first line of a report by ASan, LSan, TSan or UBSan (in the sanitizer
+# builds, scripts/build.sh build-asan / build-tsan).
+SANITIZER_REPORT = re.compile(r"^(==\d+==ERROR: (Address|Leak)Sanitizer|WARNING: ThreadSanitizer"
+                              r"|\S+:\d+:\d+: runtime error: )")
+
+
+def sanitizer_report(text):
+    """The sanitizer report in a process's stderr text, from its first line; "" if none."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if SANITIZER_REPORT.match(line):
+            return "\n".join(lines[i:i + 60])
+    return ""
 
 
 class _Process:
@@ -313,7 +332,15 @@ class Proxy(_Process):
             return None
 
     def stop(self):
+        """Kills the proxy if it still runs; fails the test if a sanitizer
+        reported anything (a report need not crash the proxy, and an abort
+        may look like an ordinary closed connection to the test)."""
         self._stop_process()
+        self.err.join(timeout=5)
+        report = sanitizer_report(self.stderr_text())
+        if report and not getattr(self, "_report_raised", False):
+            self._report_raised = True
+            raise AssertionError("sanitizer report on the proxy's stderr:\n" + report)
 
 
 # ------------------------------------------------------------------------ sockets
