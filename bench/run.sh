@@ -138,14 +138,16 @@ session_rows() {
         contender "$key-write" "$name, session saved per request$note" "$base/write" "$session"
         return
     fi
-    unavailable_rows "$key" "$name" "$problem" "$with_plain"
+    unavailable_rows "$key" "$name" "$problem" "$note" "$with_plain"
 }
 
+# unavailable_rows KEY NAME REASON WRITE_NOTE [no-cookie]: the same rows,
+# saying why they were not measured.
 unavailable_rows() {
-    local key=$1 name=$2 reason=$3 with_plain=${4:-}
+    local key=$1 name=$2 reason=$3 note=$4 with_plain=${5:-}
     [ -n "$with_plain" ] && contender_unavailable "$key-none" "$name, no cookie" "$reason"
     contender_unavailable "$key-read" "$name, session read" "$reason"
-    contender_unavailable "$key-write" "$name, session saved per request" "$reason"
+    contender_unavailable "$key-write" "$name, session saved per request$note" "$reason"
 }
 
 # sessiongate_rows KEY STORE THREADS NAME WRITE_NOTE
@@ -153,7 +155,7 @@ sessiongate_rows() {
     if start_sessiongate "$1" "$2" "$3"; then
         session_rows "$1" "$4" "http://127.0.0.1:$port" "$5" no-cookie
     else
-        unavailable_rows "$1" "$4" "$refused" no-cookie
+        unavailable_rows "$1" "$4" "$refused" "$5" no-cookie
     fi
 }
 
@@ -186,7 +188,7 @@ if [ -n "${LRS:-}" ]; then
     on_free_port lrs_server
     session_rows lrs "$lrs_name" "http://127.0.0.1:$port" ""
 else
-    unavailable_rows lrs "$lrs_name" "LRS not set"
+    unavailable_rows lrs "$lrs_name" "LRS not set" ""
 fi
 
 sessiongate_rows lmdb lmdb 1 "sessiongate lmdb" " (fsync)"
