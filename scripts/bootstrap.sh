@@ -3,17 +3,34 @@
 # Idempotent: quiet when everything is present; runs `apt-get update` only
 # when something is missing. Node/npm come from Debian only where `node` is
 # absent (machines that already have a newer Node keep it).
+# Usage: scripts/bootstrap.sh [--build-only]
+#   --build-only: only what configuring and building needs (the container
+#   image's build stage), none of the servers, browsers and tools the tests use.
 set -euo pipefail
 
-packages=(
-  build-essential cmake ninja-build ccache pkg-config git curl
+build_packages=(
+  build-essential cmake ninja-build ccache pkg-config python3
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libssl-dev liblmdb-dev lmdb-utils libyaml-cpp-dev catch2 libcli11-dev libhiredis-dev prometheus-cpp-dev libidn2-dev
-  redis-server openssl chromium procps python3
+  libssl-dev liblmdb-dev libyaml-cpp-dev catch2 libcli11-dev libhiredis-dev prometheus-cpp-dev libidn2-dev
+)
+# Servers and tools of the tests and benchmarks; the image test builds with
+# podman on a debootstrap base, no daemon needed.
+test_packages=(
+  git curl openssl lmdb-utils redis-server chromium procps iproute2 python3-yaml
+  podman debootstrap
   nginx haproxy wrk libbenchmark-dev
   clang-14 libfuzzer-14-dev
 )
-command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
+
+packages=("${build_packages[@]}")
+case "${1:-}" in
+  --build-only) ;;
+  "")
+    packages+=("${test_packages[@]}")
+    command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
+    ;;
+  *) echo "usage: $0 [--build-only]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do
