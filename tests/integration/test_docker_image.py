@@ -189,8 +189,11 @@ class ImageTest(unittest.TestCase):
         check = run(self.in_image(healthcheck))
         self.assertEqual(check.returncode, 0, check.stderr)
         self.assertEqual(self.curl("http://127.0.0.1:9901/healthz").stdout.split("\n"), ["ok", "", "200"])
-        self.assertEqual(self.curl("http://127.0.0.1:9901/readyz").stdout.split("\n"), ["ready", "", "200"])
-        # The listener answers; no application listens on the upstream port.
+        # No application listens on the upstream port: /readyz says so, the
+        # listener answers with a 502.
+        body, _, status = self.curl("http://127.0.0.1:9901/readyz").stdout.split("\n")
+        self.assertEqual(status, "503")
+        self.assertIn("upstream refuses connections", body)
         self.assertEqual(self.curl("http://127.0.0.1:8080/").stdout.rsplit("\n", 1)[-1], "502")
 
         # The LMDB store and the key lmdb makes are in the volume, the user's.
