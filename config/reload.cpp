@@ -20,6 +20,8 @@ const FixedSetting fixed_settings[] = {
     SESSIONGATE_FIXED("admin", admin),
     SESSIONGATE_FIXED("threads", threads),
     SESSIONGATE_FIXED("secret_key_file", secret_key_file),
+    SESSIONGATE_FIXED("index", index),
+    SESSIONGATE_FIXED("admin_token_file", admin_token_file),
     SESSIONGATE_FIXED("store.type", store.type),
     SESSIONGATE_FIXED("store.path", store.path),
     SESSIONGATE_FIXED("store.durability", store.durability),
@@ -43,8 +45,8 @@ const FixedSetting fixed_settings[] = {
 }  // namespace
 
 bool needs_restart(std::string_view key) {
-    return key == "listen" || key == "admin" || key == "threads" || key == "secret_key_file" ||
-           key.starts_with("store.");
+    return key == "listen" || key == "admin" || key == "threads" || key == "secret_key_file" || key == "index" ||
+           key == "admin_token_file" || key.starts_with("store.");
 }
 
 Reload plan_reload(const Config& running, const Config& next) {

@@ -239,10 +239,12 @@ const Setting table[] = {
      [](Target& t, const Tree& v) { t.config.upstream_tls.cert_file = read::optional_text(v); }},
     {"upstream_tls.key_file", "path or null", "null", "Private key (PEM) of upstream_tls.cert_file, unencrypted.",
      [](Target& t, const Tree& v) { t.config.upstream_tls.key_file = read::optional_text(v); }},
-    {"index", "list of strings", "[]", "Session keys indexed for lookup and revocation by the admin API. Not available yet.",
+    {"index", "list of strings", "[]",
+     "Session keys indexed for lookup and revocation by the admin API and `sessions list --by` (lmdb).",
      [](Target& t, const Tree& v) { t.config.index = read::text_list(v); }},
     {"admin_token_file", "path or null", "null",
-     "Bearer token of the admin session API (or SESSIONGATE_ADMIN_TOKEN). Not available yet.",
+     "File holding the bearer token of the admin session API (or SESSIONGATE_ADMIN_TOKEN); without one the API "
+     "is off.",
      [](Target& t, const Tree& v) { t.config.admin_token_file = read::optional_text(v); }},
 
     {"trusted_proxies", "list of IPs or CIDRs", "[]",

@@ -142,9 +142,25 @@ void check_inject(const Config& config, Checker& check) {
                 check.at("inject", "header for \"" + key + "\" cannot be " + name + ", which sessiongate sets itself");
 }
 
-void check_not_built(const Config& config, Checker& check) {
-    if (config.admin_token_file) check.not_available("admin_token_file");
-    if (!config.index.empty()) check.not_available("index");
+// Index keys are session keys (top-level names in the data), stored in
+// index keys of their own: short, printable, each once.
+constexpr std::size_t max_index_key_bytes = 64;
+
+void check_index(const Config& config, Checker& check) {
+    if (config.index.empty()) return;
+    if (config.store.type == StoreType::Cookie) return;  // refused with the cookie store's settings
+    if (config.store.type == StoreType::Redis) check.not_available("index");
+    for (std::size_t i = 0; i < config.index.size(); ++i) {
+        const std::string& key = config.index[i];
+        const bool printable = std::all_of(key.begin(), key.end(), [](char c) {
+            return static_cast<unsigned char>(c) > 0x20 && c != 0x7f;
+        });
+        if (key.empty() || key.size() > max_index_key_bytes || !printable)
+            check.at("index", "\"" + key + "\" is not a session key to index (1 to " +
+                                  std::to_string(max_index_key_bytes) + " printable characters, no spaces)");
+        else if (std::find(config.index.begin(), config.index.begin() + i, key) != config.index.begin() + i)
+            check.at("index", "\"" + key + "\" is listed twice");
+    }
 }
 
 }  // namespace
@@ -162,7 +178,7 @@ std::vector<Problem> validate(Config& config, const Origins& origins, bool secre
     check_tls(config, check);
     check_routes(config.routes, check);
     check_inject(config, check);
-    check_not_built(config, check);
+    check_index(config, check);
     return check.take();
 }
 

@@ -5,7 +5,9 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/asio/post.hpp>
 
+#include <ctime>
 #include <stdexcept>
 
 namespace sessiongate::proxy {
@@ -43,35 +45,73 @@ http::response<http::string_body> answer(const http::request<http::string_body>&
     return res;
 }
 
+http::response<http::string_body> api_answer(const http::request<http::string_body>& req, AdminResponse api) {
+    http::response<http::string_body> res{static_cast<http::status>(api.status), 11};
+    res.set(http::field::content_type, "application/json");
+    res.set(http::field::cache_control, "no-store");
+    if (api.status == 401) res.set(http::field::www_authenticate, "Bearer");
+    if (!api.allow.empty()) res.set(http::field::allow, api.allow);
+    res.body() = std::move(api.body);
+    res.body() += '\n';
+    res.keep_alive(req.keep_alive());
+    res.prepare_payload();
+    return res;
+}
+
 // One admin client: small requests, answered one after another.
 class AdminSession : public std::enable_shared_from_this<AdminSession> {
 public:
-    AdminSession(net::ip::tcp::socket socket, SharedState& shared, const ReadinessProbe& readiness)
-        : stream_(std::move(socket)), shared_(shared), readiness_(readiness) {}
+    AdminSession(net::ip::tcp::socket socket, std::shared_ptr<AdminListener> listener, SharedState& shared,
+                 const ReadinessProbe& readiness, AdminApi& api, net::thread_pool& pool,
+                 const std::function<config::ConfigPtr()>& settings)
+        : stream_(std::move(socket)), listener_(std::move(listener)), shared_(shared), readiness_(readiness),
+          api_(api), pool_(pool), settings_(settings) {}
 
     void do_read() {
         request_ = {};
         stream_.expires_after(std::chrono::seconds(10));
-        http::async_read(stream_, buffer_, request_,
-                         [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                             if (ec) return self->stream_.close();
-                             self->response_ = answer(self->request_, self->shared_, self->readiness_);
-                             http::async_write(self->stream_, self->response_,
-                                               [self](beast::error_code ec, std::size_t) {
-                                                   if (ec || !self->response_.keep_alive())
-                                                       return self->stream_.close();
-                                                   self->do_read();
-                                               });
-                         });
+        http::async_read(stream_, buffer_, request_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+            if (ec) return self->stream_.close();
+            if (AdminApi::serves(self->request_.target())) return self->call_api();
+            self->write(answer(self->request_, self->shared_, self->readiness_));
+        });
     }
 
 private:
+    // The call may wait for the store: it runs on the pool, and the answer
+    // is written back on this connection's I/O thread.
+    void call_api() {
+        stream_.expires_never();
+        AdminRequest request{std::string(request_.method_string()), std::string(request_.target()),
+                             std::string(request_[http::field::authorization]), std::move(request_.body())};
+        const auto limits = AdminApiLimits::of(*settings_());
+        net::post(pool_, [self = shared_from_this(), request = std::move(request), limits] {
+            auto result = self->api_.handle(request, limits, static_cast<std::int64_t>(std::time(nullptr)));
+            net::post(self->stream_.get_executor(), [self, result = std::move(result)]() mutable {
+                self->write(api_answer(self->request_, std::move(result)));
+            });
+        });
+    }
+
+    void write(http::response<http::string_body> response) {
+        response_ = std::move(response);
+        stream_.expires_after(std::chrono::seconds(10));
+        http::async_write(stream_, response_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+            if (ec || !self->response_.keep_alive()) return self->stream_.close();
+            self->do_read();
+        });
+    }
+
     beast::tcp_stream stream_;
     beast::flat_buffer buffer_{8192};
     http::request<http::string_body> request_;
     http::response<http::string_body> response_;
+    std::shared_ptr<AdminListener> listener_;  // keeps the API and its pool alive
     SharedState& shared_;
     const ReadinessProbe& readiness_;
+    AdminApi& api_;
+    net::thread_pool& pool_;
+    const std::function<config::ConfigPtr()>& settings_;
 };
 
 }  // namespace
@@ -98,8 +138,14 @@ net::ip::tcp::acceptor bind_acceptor(net::io_context& ioc, const config::Endpoin
 }
 
 AdminListener::AdminListener(net::io_context& ioc, const config::Endpoint& where, SharedState& shared,
-                             std::shared_ptr<const ReadinessProbe> readiness)
-    : ioc_(ioc), acceptor_(bind_acceptor(ioc, where)), shared_(shared), readiness_(std::move(readiness)) {}
+                             std::shared_ptr<const ReadinessProbe> readiness, std::unique_ptr<AdminApi> api,
+                             std::function<config::ConfigPtr()> settings)
+    : ioc_(ioc),
+      acceptor_(bind_acceptor(ioc, where)),
+      shared_(shared),
+      readiness_(std::move(readiness)),
+      api_(std::move(api)),
+      settings_(std::move(settings)) {}
 
 void AdminListener::start() { do_accept(); }
 
@@ -111,7 +157,10 @@ void AdminListener::stop() {
 void AdminListener::do_accept() {
     acceptor_.async_accept(ioc_, [self = shared_from_this()](beast::error_code ec, net::ip::tcp::socket socket) {
         if (ec == net::error::operation_aborted || !self->acceptor_.is_open()) return;
-        if (!ec) std::make_shared<AdminSession>(std::move(socket), self->shared_, *self->readiness_)->do_read();
+        if (!ec)
+            std::make_shared<AdminSession>(std::move(socket), self, self->shared_, *self->readiness_, *self->api_,
+                                           self->api_pool_, self->settings_)
+                ->do_read();
         self->do_accept();
     });
 }

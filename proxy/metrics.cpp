@@ -36,6 +36,26 @@ std::size_t method_index(std::string_view method) {
 
 std::string_view method_class(std::string_view method) { return method_names[method_index(method)]; }
 
+namespace {
+
+constexpr std::array<std::string_view, 7> admin_outcome_names = {
+    "ok", "bad_request", "unauthorized", "not_found", "method_not_allowed", "too_large", "error"};
+
+std::size_t admin_outcome(unsigned status) {
+    switch (status) {
+    case 400: return 1;
+    case 401: return 2;
+    case 404: return 3;
+    case 405: return 4;
+    case 413: return 5;
+    default: return status >= 200 && status < 300 ? 0 : 6;
+    }
+}
+
+}  // namespace
+
+void Metrics::admin_request(unsigned status) { admin_requests_[admin_outcome(status)]->Increment(); }
+
 Metrics::Metrics(std::string_view version, std::string_view store_type)
     : requests_family_(BuildCounter()
                            .Name("sessiongate_requests_total")
@@ -124,7 +144,8 @@ Metrics::Metrics(std::string_view version, std::string_view store_type)
     auto& events = BuildCounter()
                        .Name("sessiongate_sessions_total")
                        .Help("Sessions created, saved, cycled, flushed or deleted by a response, expired "
-                             "(deleted by the background sweep), or refused as too large (session_max_bytes).")
+                             "(deleted by the background sweep), revoked (admin API), or refused as too large "
+                             "(session_max_bytes).")
                        .Register(registry_);
     for (auto event : {SessionEvent::Created, SessionEvent::Saved, SessionEvent::Cycled, SessionEvent::Flushed,
                        SessionEvent::Deleted})
@@ -139,6 +160,13 @@ Metrics::Metrics(std::string_view version, std::string_view store_type)
     csrf_refusals_[static_cast<std::size_t>(CsrfRefusal::CrossSite)] = &csrf.Add({{"reason", "cross_site"}});
     csrf_refusals_[static_cast<std::size_t>(CsrfRefusal::TokenMissing)] = &csrf.Add({{"reason", "token_missing"}});
     csrf_refusals_[static_cast<std::size_t>(CsrfRefusal::TokenIncorrect)] = &csrf.Add({{"reason", "token_incorrect"}});
+    sessions_revoked_ = &events.Add({{"event", "revoked"}});
+    auto& admin = BuildCounter()
+                      .Name("sessiongate_admin_requests_total")
+                      .Help("Admin session API requests, by outcome.")
+                      .Register(registry_);
+    for (std::size_t i = 0; i < admin_outcomes; ++i)
+        admin_requests_[i] = &admin.Add({{"outcome", std::string(admin_outcome_names[i])}});
     BuildGauge()
         .Name("sessiongate_build_info")
         .Help("Always 1: the version and the store of this process.")

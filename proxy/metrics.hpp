@@ -86,6 +86,10 @@ public:
 
     // -- the process
     void sessions_expired(std::size_t count) { sessions_expired_->Increment(static_cast<double>(count)); }
+    /// Sessions revoked through the admin API.
+    void sessions_revoked(std::size_t count) { sessions_revoked_->Increment(static_cast<double>(count)); }
+    /// One admin API request answered with `status`, counted by outcome.
+    void admin_request(unsigned status);
     void reload_finished(bool applied) { (applied ? reloads_ok_ : reloads_refused_).Increment(); }
     /// The settings a reload could not apply (they wait for a restart);
     /// replaces the previous list.
@@ -114,6 +118,9 @@ private:
     std::array<prometheus::Counter*, 7> session_events_{};  // by SessionEvent; None and Refused unused
     prometheus::Counter* sessions_expired_ = nullptr;
     prometheus::Counter* sessions_too_large_ = nullptr;
+    prometheus::Counter* sessions_revoked_ = nullptr;
+    static constexpr std::size_t admin_outcomes = 7;
+    std::array<prometheus::Counter*, admin_outcomes> admin_requests_{};
     prometheus::Counter& control_header_errors_;
     prometheus::Counter& store_errors_;
     prometheus::Counter& upstream_errors_;

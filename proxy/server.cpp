@@ -122,7 +122,10 @@ public:
         acceptor_.emplace(bind_acceptor(main, config->listen));
         readiness_ = std::make_shared<ReadinessProbe>(
             main, *store_, [w = workers_.front().get()] { return w->settings->upstream; }, shared_.draining);
-        admin_ = std::make_shared<AdminListener>(main, config->admin, shared_, readiness_);
+        admin_ = std::make_shared<AdminListener>(
+            main, config->admin, shared_, readiness_,
+            std::make_unique<AdminApi>(store_->admin(), load_admin_token(*config), shared_.metrics),
+            [w = workers_.front().get()] { return w->settings->config; });
         signals_.emplace(main, SIGTERM, SIGINT, SIGHUP);
         drain_deadline_ = config->timeouts.drain;
         started_ = config;
@@ -150,7 +153,9 @@ public:
         workers_.front()->ioc.run();
         for (auto& thread : threads) thread.join();
         // The store's threads go before the workers: a late store callback
-        // must find its worker's io_context still there.
+        // must find its worker's io_context still there. Admin API calls
+        // under way finish first: they use the store.
+        admin_->join_api_calls();
         sweeper_.reset();
         store_.reset();
         log_event("stopped");

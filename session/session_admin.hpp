@@ -1,9 +1,13 @@
 // Optional interfaces of a store beyond load and write.
 //
-// SessionAdmin: sessions found, listed and deleted by handle (the CLI, the
-// admin API). Only stores that keep sessions on a server can: LMDB and
-// Redis; a sealed-cookie store has nothing to list. A store that keeps a
-// secondary index (sessions by a data key) adds its lookups here.
+// SessionAdmin: sessions found, listed, changed and deleted by handle (the
+// CLI, the admin API). Only stores that keep sessions on a server can: LMDB
+// and Redis; a sealed-cookie store has nothing to list. A store that keeps
+// the secondary index (config `index`) also finds and deletes sessions by an
+// indexed value; the index entries each write adds and removes come from
+// next_record() (write_rules.hpp), applied in the same atomic step as the
+// record (LMDB: the write transaction; Redis: the write's script, a set of
+// storage keys per value that expires with its last session).
 //
 // ExpirySweep: deleting expired sessions in the background. Only stores
 // whose records do not expire by themselves need it (LMDB; Redis uses TTLs).
@@ -13,10 +17,13 @@
 #pragma once
 
 #include "session/session_record.hpp"
+#include "session/session_write.hpp"
+#include "session/write_rules.hpp"
 
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -26,6 +33,7 @@ namespace sessiongate::session {
 struct SessionSummary {
     std::string handle;
     std::int64_t created = 0;
+    std::int64_t modified = 0;  // last save
     std::int64_t expires = 0;
     std::size_t bytes = 0;  // of the data JSON
 };
@@ -42,6 +50,40 @@ public:
     virtual std::size_t count() = 0;
     /// Up to `limit` summaries, in handle order, starting after `after`.
     virtual std::vector<SessionSummary> list(std::size_t limit, const std::string& after) = 0;
+
+    // -- changes through the write path, and the secondary index. A store
+    //    without them keeps the defaults (no index, writes refused).
+
+    /// Applies `write` (patches and expiry, no action; `current` ignored) to
+    /// the session with `handle` atomically with concurrent saves, by the
+    /// same rules as a response's update: Gone when there is no live
+    /// session with that handle.
+    virtual WriteResult write_by_handle(const std::string& handle, SessionWrite write) {
+        (void)handle, (void)write;
+        return {WriteOutcome::Error, {}, {}, "this store cannot change a session by handle"};
+    }
+
+    /// The session keys this store indexes (config `index`); empty: none.
+    virtual std::span<const std::string> index_keys() const { return {}; }
+
+    struct IndexPage {
+        std::vector<SessionSummary> sessions;
+        std::string next;  // opaque cursor for the next page; empty at the end
+    };
+    /// Live sessions (at `now`) whose indexed key holds the value, up to
+    /// `limit`, continuing after `cursor` (empty: from the start).
+    virtual IndexPage find_by_index(const IndexEntry& entry, std::int64_t now, std::size_t limit,
+                                    const std::string& cursor) {
+        (void)entry, (void)now, (void)limit, (void)cursor;
+        return {};
+    }
+    /// Deletes every session whose indexed key holds the value, except the
+    /// one with `except_handle` (empty: none spared), atomically; returns
+    /// how many went.
+    virtual std::size_t remove_by_index(const IndexEntry& entry, const std::string& except_handle) {
+        (void)entry, (void)except_handle;
+        return 0;
+    }
 };
 
 class ExpirySweep {

@@ -15,7 +15,7 @@ std::unique_ptr<Store> open_store(const config::Config& config, const SecretKeys
             throw std::runtime_error("the store's records are sealed with its secret key, and there is none (" +
                                      SecretKeys::generated_key_path(config) +
                                      ", secret_key_file or SESSIONGATE_SECRET_KEYS)");
-        return std::make_unique<LmdbStore>(config.store, keys->ring());
+        return std::make_unique<LmdbStore>(config.store, keys->ring(), config.index);
     case config::StoreType::Redis:
         // Records are sealed at rest: without the keys there is nothing to read.
         if (!keys) throw std::runtime_error("the redis store requires secret_key_file or SESSIONGATE_SECRET_KEYS");

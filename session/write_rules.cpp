@@ -6,6 +6,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
+#include <iterator>
 
 namespace sessiongate::session {
 namespace {
@@ -39,9 +40,71 @@ std::optional<std::int64_t> expiry_seconds(const ExpirySetting& setting) {
     return std::nullopt;
 }
 
+/// The entries of `a` not in `b` (both sorted).
+std::vector<IndexEntry> minus(const std::vector<IndexEntry>& a, const std::vector<IndexEntry>& b) {
+    std::vector<IndexEntry> out;
+    std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+    return out;
+}
+
+IndexChanges index_changes(std::span<const std::string> keys, const NextRecord& next, const SessionRecord* current) {
+    IndexChanges changes;
+    if (keys.empty()) return changes;
+    const bool saved = next.outcome == WriteOutcome::Saved;
+    const bool removed = next.remove_current && current;
+    if (!saved && !removed) return changes;
+    // Untouched data under the same id (a touch, an expiry change): nothing moves.
+    if (saved && removed && !next.new_id && next.record.data_json == current->data_json) return changes;
+    auto before = removed ? index_entries(keys, current->data_json) : std::vector<IndexEntry>{};
+    auto after = saved ? index_entries(keys, next.record.data_json) : std::vector<IndexEntry>{};
+    if (saved && removed && !next.new_id) {
+        changes.remove = minus(before, after);
+        changes.add = minus(after, before);
+    } else {
+        changes.remove = std::move(before);
+        changes.add = std::move(after);
+    }
+    return changes;
+}
+
+NextRecord decide(const SessionWrite& w, const SessionRecord* current);
+
 }  // namespace
 
-NextRecord next_record(const SessionWrite& w, const SessionRecord* current) {
+std::vector<IndexEntry> index_entries(std::span<const std::string> keys, std::string_view data_json) {
+    std::vector<IndexEntry> out;
+    if (keys.empty()) return out;
+    auto data = parse_object(data_json);
+    if (!data) return out;
+    for (const auto& key : keys) {
+        const auto* value = data->if_contains(key);
+        if (!value) continue;
+        std::string text;
+        if (value->is_string()) text = std::string(value->get_string());
+        else if (value->is_number() || value->is_bool()) text = boost::json::serialize(*value);
+        else continue;
+        if (text.empty() || text.size() > max_index_value_bytes) continue;
+        out.push_back({key, std::move(text)});
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+std::optional<std::string> index_lookup_value(std::string_view text) {
+    if (text.empty() || text.size() > max_index_value_bytes) return std::nullopt;
+    return std::string(text);
+}
+
+NextRecord next_record(const SessionWrite& w, const SessionRecord* current, std::span<const std::string> index_keys) {
+    NextRecord next = decide(w, current);
+    next.index = index_changes(index_keys, next, w.current.empty() ? nullptr : current);
+    return next;
+}
+
+namespace {
+
+NextRecord decide(const SessionWrite& w, const SessionRecord* current) {
     if (w.current.empty()) current = nullptr;  // no session was loaded: nothing to continue
     const bool alive = current && current->expires > w.now;
     // Never bring back a session deleted or expired meanwhile; only a flush
@@ -111,4 +174,5 @@ NextRecord next_record(const SessionWrite& w, const SessionRecord* current) {
     return next;
 }
 
+}  // namespace
 }  // namespace sessiongate::session

@@ -1,5 +1,8 @@
 #include "session/lmdb/admin.hpp"
 
+#include "session/crypto/base64url.hpp"
+#include "session/lmdb/session_write.hpp"
+
 namespace sessiongate::session::lmdb {
 namespace {
 
@@ -40,6 +43,31 @@ Status sweep_chunk_at(const Txn& txn, const Tables& t, std::int64_t now, SweepCh
     }
     chunk.scanned = due.size();
     return {};
+}
+
+SessionSummary summary_of(const SessionRecord& r) {
+    return {r.handle, r.created, r.modified, r.expires, r.data_json.size()};
+}
+
+/// Walks the storage keys the index holds for `entry`, from the first after
+/// `after` (empty: from the start), while `fn(storage key)` returns true.
+template <class Fn>
+Status each_indexed(const Txn& txn, const Tables& t, const IndexEntry& entry, std::string_view after, Fn&& fn) {
+    const std::string key = index_key(entry.key, entry.value);
+    Cursor cursor;
+    Status s = Cursor::open(txn, t.index, cursor);
+    std::optional<Cursor::Entry> at;
+    if (s.ok()) s = cursor.get(MDB_SET_KEY, at, key);
+    if (s.ok() && at && !after.empty()) {
+        // The first storage key >= `after`, then past it if it is still there.
+        s = cursor.get(MDB_GET_BOTH_RANGE, at, key, after);
+        if (s.ok() && at && at->second == after) s = cursor.get(MDB_NEXT_DUP, at);
+    }
+    while (s.ok() && at) {
+        if (!fn(at->second)) break;
+        s = cursor.get(MDB_NEXT_DUP, at);
+    }
+    return s;
 }
 
 }  // namespace
@@ -111,8 +139,7 @@ std::vector<SessionSummary> Admin::list(std::size_t limit, const std::string& af
             StoredRecord stored;
             st = read_record(txn, env_.tables(), entry->second, stored);
             if (st.ok() && stored.state == StoredRecord::State::Opened) {
-                const auto& r = stored.record;
-                out.push_back(SessionSummary{r.handle, r.created, r.expires, r.data_json.size()});
+                out.push_back(summary_of(stored.record));
             }
             if (st.ok()) st = cursor.get(MDB_NEXT, entry);
         }
@@ -120,6 +147,71 @@ std::vector<SessionSummary> Admin::list(std::size_t limit, const std::string& af
     });
     if (!s.ok()) log_store_line("store_error", "list: " + s.message());
     return out;
+}
+
+WriteResult Admin::write_by_handle(const std::string& handle, SessionWrite write) {
+    return writer_.run<WriteResult>(
+        [handle, write = std::move(write)](const Txn& txn, const Tables& t, WriteResult& result) {
+            return apply_write_by_handle(txn, t, handle, write, result);
+        },
+        WriteResult{WriteOutcome::Error, {}, {}, "the store could not commit the change"});
+}
+
+SessionAdmin::IndexPage Admin::find_by_index(const IndexEntry& entry, std::int64_t now, std::size_t limit,
+                                             const std::string& cursor) {
+    IndexPage page;
+    std::string after;
+    if (!cursor.empty()) {
+        auto decoded = crypto::base64url_decode(cursor);
+        if (!decoded) return page;  // not a cursor of ours: nothing after it
+        after = std::move(*decoded);
+    }
+    Status s = env_.read([&](const Txn& txn) -> Status {
+        Status st;
+        std::string last;
+        bool more = false;
+        st = each_indexed(txn, env_.tables(), entry, after, [&](std::string_view key) {
+            if (page.sessions.size() == limit) {
+                more = true;
+                return false;
+            }
+            StoredRecord stored;
+            st = read_record(txn, env_.tables(), key, stored);
+            if (!st.ok()) return false;
+            // Expired but not swept yet: not a session any more.
+            if (stored.state == StoredRecord::State::Opened && stored.record.expires > now)
+                page.sessions.push_back(summary_of(stored.record));
+            last = key;
+            return true;
+        });
+        if (more) page.next = crypto::base64url_encode(last);
+        return st;
+    });
+    if (!s.ok()) {
+        log_store_line("store_error", "find_by_index: " + s.message());
+        return {};
+    }
+    return page;
+}
+
+std::size_t Admin::remove_by_index(const IndexEntry& entry, const std::string& except_handle) {
+    return writer_.run<std::size_t>(
+        [entry, except_handle](const Txn& txn, const Tables& t, std::size_t& removed) -> Status {
+            std::vector<std::string> keys;
+            Status s = each_indexed(txn, t, entry, {}, [&](std::string_view key) {
+                keys.emplace_back(key);
+                return true;
+            });
+            for (std::size_t i = 0; s.ok() && i < keys.size(); ++i) {
+                std::optional<SessionRecord> header;
+                s = read_record_header(txn, t, keys[i], header);
+                if (!s.ok() || !header || header->handle == except_handle) continue;
+                s = erase_record(txn, t, keys[i], *header);
+                if (s.ok()) ++removed;
+            }
+            return s;
+        },
+        0);
 }
 
 }  // namespace sessiongate::session::lmdb

@@ -39,7 +39,7 @@ unsigned env_flags(Durability durability) {
 }
 
 constexpr unsigned max_readers = 512;  // one per thread that reads, plus other processes
-constexpr unsigned max_tables = 8;     // three now, room for secondary indexes
+constexpr unsigned max_tables = 8;     // five now (tables.hpp), room for more
 
 std::atomic<std::uint64_t> next_serial{1};
 
@@ -53,7 +53,8 @@ void log_store_line(const char* event, const std::string& detail) {
     std::fputs((boost::json::serialize(line) + "\n").c_str(), stderr);
 }
 
-Environment::Environment(const config::StoreSettings& settings, crypto::KeyRing ring)
+Environment::Environment(const config::StoreSettings& settings, crypto::KeyRing ring,
+                         std::vector<std::string> index_keys)
     : settings_(settings), ring_(std::move(ring)), serial_(next_serial++) {
     tables_.ring = &ring_;
     namespace fs = std::filesystem;
@@ -81,7 +82,7 @@ Environment::Environment(const config::StoreSettings& settings, crypto::KeyRing 
     std::lock_guard lock(write_mutex_);
     Txn txn;
     Status s = begin_write(txn);
-    if (s.ok()) s = Tables::open(txn, tables_);  // keeps tables_.ring
+    if (s.ok()) s = Tables::open(txn, std::move(index_keys), tables_);  // keeps tables_.ring
     if (s.ok()) s = txn.commit();
     if (!s.ok()) throw Error("opening databases in " + settings_.path, s);
 }

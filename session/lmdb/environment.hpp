@@ -18,15 +18,17 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace sessiongate::session::lmdb {
 
 class Environment {
 public:
     /// Opens (creating if needed) the environment at `settings.path` and
-    /// its tables, whose records `ring` seals and opens. Throws
-    /// std::runtime_error when it cannot.
-    Environment(const config::StoreSettings& settings, crypto::KeyRing ring);
+    /// its tables, whose records `ring` seals and opens, with a secondary
+    /// index of `index_keys`. Throws std::runtime_error when it cannot.
+    Environment(const config::StoreSettings& settings, crypto::KeyRing ring, std::vector<std::string> index_keys);
     /// Syncs what the durability setting left unsynced, then closes. Every
     /// transaction must be over.
     ~Environment();

@@ -232,11 +232,13 @@ public:
         return s;
     }
 
-    /// Positions the cursor (`op` as mdb_cursor_get; `key` for the SET ops).
+    /// Positions the cursor (`op` as mdb_cursor_get; `key` for the SET ops,
+    /// `value` too for the GET_BOTH ones of a sorted-duplicates table).
     /// `entry` is empty on MDB_NOTFOUND (status ok).
-    Status get(MDB_cursor_op op, std::optional<Entry>& entry, std::string_view key = {}) {
+    Status get(MDB_cursor_op op, std::optional<Entry>& entry, std::string_view key = {},
+               std::string_view value = {}) {
         MDB_val k = to_val(key);
-        MDB_val v{};
+        MDB_val v = to_val(value);
         Status s = mdb_cursor_get(cursor_, &k, &v, op);
         entry.reset();
         if (s.code() == MDB_NOTFOUND) {

@@ -44,8 +44,9 @@ struct WriteJob final : lmdb::Job {
 
 }  // namespace
 
-LmdbStore::LmdbStore(const config::StoreSettings& settings, crypto::KeyRing ring)
-    : env_(std::make_unique<lmdb::Environment>(settings, std::move(ring))),
+LmdbStore::LmdbStore(const config::StoreSettings& settings, crypto::KeyRing ring,
+                     std::vector<std::string> index_keys)
+    : env_(std::make_unique<lmdb::Environment>(settings, std::move(ring), std::move(index_keys))),
       writer_(std::make_unique<lmdb::Writer>(*env_)),
       admin_(std::make_unique<lmdb::Admin>(*env_, *writer_)) {}
 

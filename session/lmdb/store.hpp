@@ -18,6 +18,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace sessiongate::session {
 
@@ -30,10 +32,11 @@ class Writer;
 class LmdbStore final : public Store {
 public:
     /// Opens (creating if needed) the environment at `settings.path`;
-    /// `ring` (a copy is kept) seals and opens the records.
+    /// `ring` (a copy is kept) seals and opens the records; the session keys
+    /// `index_keys` (config `index`) get a secondary index.
     /// Throws std::runtime_error when it cannot be opened. One process may
     /// hold only one LmdbStore per directory (an LMDB rule).
-    LmdbStore(const config::StoreSettings& settings, crypto::KeyRing ring);
+    LmdbStore(const config::StoreSettings& settings, crypto::KeyRing ring, std::vector<std::string> index_keys = {});
     /// Runs the writes still queued, then closes. Call nothing concurrently.
     ~LmdbStore() override;
 

@@ -172,11 +172,11 @@ class CheckConfig(ConfigCliTestCase):
             "environment: SESSIONGATE_TLS_CERT_FILE: /etc/sg/cert.pem: No such file or directory"])
 
     def test_not_available_yet(self):
-        text = "secret_key_file: /etc/sg/keys\nindex: [member_id]\n"
+        text = "secret_key_file: /etc/sg/keys\nstore:\n  type: redis\nindex: [member_id]\n"
         path = self.write("index.yaml", text)
         r = sg("check-config", "-c", path)
         self.assertEqual(r.returncode, 1)
-        self.assertEqual(self.problems(r), ["%s:2: not available yet: index" % path])
+        self.assertEqual(self.problems(r), ["%s:4: not available yet: index" % path])
 
     def test_environment_and_flag_problems_are_named_by_variable_and_flag(self):
         r = sg("check-config", "-c", EXAMPLE, "--threads", "zero",

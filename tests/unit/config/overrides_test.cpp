@@ -76,7 +76,7 @@ TEST_CASE("problems from the environment and flags name the variable or flag", "
                               {{"SESSIONGATE_FOO", "1"},
                                {"SESSIONGATE_THREDS", "2"},
                                {"SESSIONGATE_THREADS", "0"},
-                               {"SESSIONGATE_INDEX", "[member_id]"},
+                               {"SESSIONGATE_INDEX", "[member_id, member_id]"},
                                {"SESSIONGATE_COOKIE_SAMESITE", "None"},
                                {"SESSIONGATE_INJECT", "{a: b"},
                                {"SESSIONGATE_SECRET_KEYS", "k1,k2"},
@@ -93,7 +93,7 @@ TEST_CASE("problems from the environment and flags name the variable or flag", "
                        "environment: SESSIONGATE_THREDS: unknown setting (did you mean SESSIONGATE_THREADS?)",
                        "flags: --listen: must be host:port with a port 0..65535 (got \"nowhere\")",
                        "flags: --nope: unknown setting",
-                                              "environment: SESSIONGATE_INDEX: not available yet: index",
+                                              "environment: SESSIONGATE_INDEX: \"member_id\" is listed twice",
                    });
 }
 

@@ -19,6 +19,8 @@ const std::map<std::string, std::string> changed_values = {
     {"admin", "127.0.0.1:19901"},
     {"threads", "3"},
     {"secret_key_file", "/etc/sessiongate/keys"},
+    {"index", "[member_id]"},
+    {"admin_token_file", "/run/admin-token"},
     {"store.type", "redis"},
     {"store.path", "/var/lib/sessiongate"},
     {"store.durability", "none"},
@@ -43,7 +45,16 @@ Config with(const std::string& key, const std::string& value) {
     Config config;
     Tree tree;
     tree.kind = Tree::Kind::Scalar;
-    tree.scalar = value;
+    if (value.starts_with('[')) {
+        // "[item]": a one-item list.
+        tree.kind = Tree::Kind::List;
+        Tree item;
+        item.kind = Tree::Kind::Scalar;
+        item.scalar = value.substr(1, value.size() - 2);
+        tree.items.push_back(item);
+    } else {
+        tree.scalar = value;
+    }
     Target target{config};
     find_setting(key)->apply(target, tree);
     return config;

@@ -268,3 +268,108 @@ TEST_CASE("rules: internal fields", "[write_rules]") {
         CHECK(next.remove_current);
     }
 }
+
+// -- the secondary index
+
+namespace {
+
+const std::vector<std::string> indexed{"member_id", "team"};
+
+std::vector<IndexEntry> entries(std::initializer_list<std::pair<const char*, const char*>> list) {
+    std::vector<IndexEntry> out;
+    for (const auto& [k, v] : list) out.push_back({k, v});
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("index: the entries of a session's data", "[write_rules][index]") {
+    CHECK(index_entries(indexed, R"({"member_id":42,"team":"blue","x":1})") ==
+          entries({{"member_id", "42"}, {"team", "blue"}}));
+    CHECK(index_entries(indexed, R"({"member_id":"42"})") == entries({{"member_id", "42"}}));
+    CHECK(index_entries(indexed, R"({"member_id":true})") == entries({{"member_id", "true"}}));
+    // Not identities: null, objects, arrays, empty and over-long text.
+    CHECK(index_entries(indexed, R"({"member_id":null,"team":{"a":1}})").empty());
+    CHECK(index_entries(indexed, R"({"member_id":[1],"team":""})").empty());
+    CHECK(index_entries(indexed, R"({"member_id":")" + std::string(max_index_value_bytes + 1, 'x') + R"("})").empty());
+    CHECK(index_entries(indexed, R"({"member_id":")" + std::string(max_index_value_bytes, 'x') + R"("})").size() == 1);
+    CHECK(index_entries(indexed, "not json").empty());
+    CHECK(index_entries({}, R"({"member_id":1})").empty());
+    CHECK(index_lookup_value("42") == std::optional<std::string>("42"));
+    CHECK_FALSE(index_lookup_value(""));
+    CHECK_FALSE(index_lookup_value(std::string(max_index_value_bytes + 1, '1')));
+}
+
+TEST_CASE("index: what each write adds and removes", "[write_rules][index]") {
+    const SessionRecord current = stored(R"({"member_id":1,"team":"a"})");
+    SECTION("a new session adds its entries") {
+        const auto next = next_record(write_at(t0, "", {R"({"member_id":1})"}), nullptr, indexed);
+        CHECK(next.index.remove.empty());
+        CHECK(next.index.add == entries({{"member_id", "1"}}));
+    }
+    SECTION("an update under the same id moves only what changed") {
+        const auto next = next_record(write_at(t0, current_id, {R"({"member_id":2,"x":1})"}), &current, indexed);
+        REQUIRE(next.outcome == WriteOutcome::Saved);
+        CHECK(next.index.remove == entries({{"member_id", "1"}}));
+        CHECK(next.index.add == entries({{"member_id", "2"}}));
+        const auto other = next_record(write_at(t0, current_id, {R"({"x":1})"}), &current, indexed);
+        CHECK(other.index.empty());
+    }
+    SECTION("a touch or an expiry change moves nothing") {
+        auto w = write_at(t0);
+        w.touch = true;
+        w.expiry = ExpirySetting{ExpirySetting::Kind::Seconds, 60};
+        const auto next = next_record(w, &current, indexed);
+        REQUIRE(next.outcome == WriteOutcome::Saved);
+        CHECK(next.index.empty());
+    }
+    SECTION("cycle moves every entry to the new id") {
+        auto w = write_at(t0);
+        w.action = SessionAction::Cycle;
+        const auto next = next_record(w, &current, indexed);
+        REQUIRE(next.new_id);
+        CHECK(next.index.remove == entries({{"member_id", "1"}, {"team", "a"}}));
+        CHECK(next.index.add == next.index.remove);
+    }
+    SECTION("flush removes them all and adds the fresh session's") {
+        auto w = write_at(t0, current_id, {R"({"team":"b"})"});
+        w.action = SessionAction::Flush;
+        const auto next = next_record(w, &current, indexed);
+        CHECK(next.index.remove == entries({{"member_id", "1"}, {"team", "a"}}));
+        CHECK(next.index.add == entries({{"team", "b"}}));
+    }
+    SECTION("clear keeps the id but not the entries") {
+        auto w = write_at(t0, current_id, {R"({"x":1})"});
+        w.action = SessionAction::Clear;
+        const auto next = next_record(w, &current, indexed);
+        REQUIRE_FALSE(next.new_id);
+        CHECK(next.index.remove == entries({{"member_id", "1"}, {"team", "a"}}));
+        CHECK(next.index.add.empty());
+    }
+    SECTION("an emptied session takes its entries with it") {
+        const auto next =
+            next_record(write_at(t0, current_id, {R"({"member_id":null,"team":null})"}), &current, indexed);
+        REQUIRE(next.outcome == WriteOutcome::Deleted);
+        CHECK(next.index.remove == entries({{"member_id", "1"}, {"team", "a"}}));
+        CHECK(next.index.add.empty());
+    }
+    SECTION("a session past max_lifetime goes with its entries") {
+        auto w = write_at(t0, current_id, {R"({"x":1})"});
+        w.policy.max_lifetime = 50;
+        const auto next = next_record(w, &current, indexed);
+        REQUIRE(next.outcome == WriteOutcome::Gone);
+        CHECK(next.index.remove.size() == 2);
+    }
+    SECTION("a refused or late write moves nothing") {
+        auto big = write_at(t0, current_id, {R"({"member_id":9,"pad":")" + std::string(100, 'x') + R"("})"});
+        big.max_bytes = 50;
+        CHECK(next_record(big, &current, indexed).index.empty());
+        CHECK(next_record(write_at(t0, current_id, {R"({"member_id":9})"}), nullptr, indexed).index.empty());
+        SessionRecord expired = current;
+        expired.expires = t0;
+        CHECK(next_record(write_at(t0, current_id, {R"({"member_id":9})"}), &expired, indexed).index.empty());
+    }
+    SECTION("without indexed keys there is nothing to compute") {
+        CHECK(next_record(write_at(t0, current_id, {R"({"member_id":2})"}), &current).index.empty());
+    }
+}

@@ -8,6 +8,7 @@
 
 #include "unit/fixture_file.hpp"
 #include "unit/hex.hpp"
+#include "unit/session/index_suite.hpp"
 #include "unit/session/store_suite.hpp"
 
 #include <catch2/catch.hpp>
@@ -77,6 +78,71 @@ boost::json::object big_patch(std::size_t bytes) {
 TEST_CASE("LmdbStore passes the store conformance suite", "[store][lmdb]") {
     TempDir dir;
     run_store_conformance([&] { return std::make_unique<LmdbStore>(settings_in(dir), test_ring()); });
+}
+
+TEST_CASE("LmdbStore passes the index conformance suite", "[store][lmdb][index]") {
+    TempDir dir;
+    run_index_conformance(
+        [&] { return std::make_unique<LmdbStore>(settings_in(dir), test_ring(), std::vector<std::string>{"member_id"}); });
+}
+
+namespace {
+
+/// Entries of the store's secondary index table, read with the store closed.
+std::size_t index_table_entries(const TempDir& dir) {
+    auto env = lmdb::Env::open(dir.path() + "/sessions", MDB_NOTLS, 0600,
+                               [](MDB_env* e) -> lmdb::Status { return mdb_env_set_maxdbs(e, 8); });
+    lmdb::Txn txn;
+    REQUIRE(lmdb::Txn::begin(env, MDB_RDONLY, txn).ok());
+    lmdb::Dbi dbi;
+    REQUIRE(lmdb::Dbi::open(txn, "index", MDB_DUPSORT, dbi).ok());
+    std::size_t n = 0;
+    REQUIRE(lmdb::entries(txn, dbi, n).ok());
+    return n;
+}
+
+}  // namespace
+
+TEST_CASE("LmdbStore keeps no index entry of a swept, deleted or revoked session", "[store][lmdb][index]") {
+    TempDir dir;
+    const std::vector<std::string> keys{"member_id", "team"};
+    {
+        LmdbStore store(settings_in(dir), test_ring(), keys);
+        auto w = request(suite_t0, {}, {obj(R"({"member_id":1,"team":"a"})")});
+        w.policy.age = 10;
+        REQUIRE(write_sync(store, w).outcome == WriteOutcome::Saved);  // 2 entries, swept below
+        const auto deleted = start_session(store, R"({"member_id":2,"team":"a"})");
+        REQUIRE(write_sync(store, request(suite_t0, deleted, {obj(R"({"member_id":null,"team":null})")})).outcome ==
+                WriteOutcome::Deleted);
+        const auto revoked = start_session(store, R"({"member_id":3})");
+        REQUIRE(store.admin()->remove_by_handle(handle_of(store, revoked)));
+        start_session(store, R"({"member_id":4,"team":"b","n":{"member_id":5}})");  // 2 entries kept
+        REQUIRE(store.expiry_sweep()->sweep(suite_t0 + 20) == 1);
+    }
+    CHECK(index_table_entries(dir) == 2);
+}
+
+TEST_CASE("LmdbStore enters the sessions saved before the index was turned on", "[store][lmdb][index]") {
+    TempDir dir;
+    {
+        LmdbStore plain(settings_in(dir), test_ring());
+        start_session(plain, R"({"member_id":1})");
+        start_session(plain, R"({"member_id":1,"team":"x"})");
+        CHECK(plain.admin()->index_keys().empty());
+    }
+    {
+        LmdbStore indexed(settings_in(dir), test_ring(), {"member_id"});
+        CHECK(handles_of(*indexed.admin(), "1").size() == 2);
+    }
+    CHECK(index_table_entries(dir) == 2);
+    {
+        LmdbStore other(settings_in(dir), test_ring(), {"team"});
+        CHECK(handles_of(*other.admin(), "1").empty());
+        CHECK(other.admin()->find_by_index({"team", "x"}, suite_t0, 10, {}).sessions.size() == 1);
+    }
+    CHECK(index_table_entries(dir) == 1);
+    { LmdbStore off(settings_in(dir), test_ring()); }
+    CHECK(index_table_entries(dir) == 0);
 }
 
 TEST_CASE("LmdbStore passes the suite with relaxed durability and batching", "[store][lmdb]") {
@@ -397,7 +463,7 @@ std::string raw_record(const std::string& path, const std::string& key) {
     lmdb::Txn txn;
     REQUIRE(lmdb::Txn::begin(env, MDB_RDONLY, txn).ok());
     lmdb::Tables tables;
-    REQUIRE(lmdb::Tables::open(txn, tables).ok());
+    REQUIRE(lmdb::Tables::open(txn, {}, tables).ok());
     std::optional<std::string_view> bytes;
     REQUIRE(lmdb::get(txn, tables.sessions, key, bytes).ok());
     REQUIRE(bytes);
@@ -412,7 +478,7 @@ void put_raw_record(const std::string& path, const std::string& key, const std::
     lmdb::Txn txn;
     REQUIRE(lmdb::Txn::begin(env, 0, txn).ok());
     lmdb::Tables tables;
-    REQUIRE(lmdb::Tables::open(txn, tables).ok());
+    REQUIRE(lmdb::Tables::open(txn, {}, tables).ok());
     if (header)
         REQUIRE(lmdb::insert_record(txn, tables, key, *header, bytes).ok());
     else
@@ -446,7 +512,7 @@ TEST_CASE("LmdbStore reads a version 1 record and writes it on", "[store][lmdb][
         lmdb::Txn txn;
         REQUIRE(lmdb::Txn::begin(env, 0, txn).ok());
         lmdb::Tables tables;
-        REQUIRE(lmdb::Tables::open(txn, tables).ok());
+        REQUIRE(lmdb::Tables::open(txn, {}, tables).ok());
         REQUIRE(lmdb::insert_record(txn, tables, storage_key(id), record, bytes).ok());
         REQUIRE(txn.commit().ok());
     }
