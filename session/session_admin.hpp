@@ -33,9 +33,9 @@ namespace sessiongate::session {
 struct SessionSummary {
     std::string handle;
     std::int64_t created = 0;
-    std::int64_t modified = 0;  // last save
     std::int64_t expires = 0;
-    std::size_t bytes = 0;  // of the data JSON
+    std::size_t bytes = 0;      // of the data JSON
+    std::int64_t modified = 0;  // last save (0 when the store does not tell)
 };
 
 class SessionAdmin {

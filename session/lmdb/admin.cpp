@@ -46,7 +46,7 @@ Status sweep_chunk_at(const Txn& txn, const Tables& t, std::int64_t now, SweepCh
 }
 
 SessionSummary summary_of(const SessionRecord& r) {
-    return {r.handle, r.created, r.modified, r.expires, r.data_json.size()};
+    return {r.handle, r.created, r.expires, r.data_json.size(), r.modified};
 }
 
 /// Walks the storage keys the index holds for `entry`, from the first after
