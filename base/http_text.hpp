@@ -4,6 +4,7 @@
 // and std::isspace depend on the C locale, and HTTP does not.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 namespace sessiongate::text {
@@ -79,6 +80,27 @@ constexpr bool is_safe_header_value(std::string_view value) {
     for (char c : value)
         if (is_control(c) && c != '\t') return false;
     return true;
+}
+
+/// Text of an application/x-www-form-urlencoded name or value, decoded as
+/// HTML forms encode it: '+' is a space, %XX a byte; a '%' not followed by
+/// two hex digits stays as it is.
+inline std::string form_decode(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '+') {
+            out += ' ';
+        } else if (c == '%' && i + 2 < text.size() && hex_digit_value(text[i + 1]) >= 0 &&
+                   hex_digit_value(text[i + 2]) >= 0) {
+            out += static_cast<char>(hex_digit_value(text[i + 1]) * 16 + hex_digit_value(text[i + 2]));
+            i += 2;
+        } else {
+            out += c;
+        }
+    }
+    return out;
 }
 
 }  // namespace sessiongate::text

@@ -7,29 +7,7 @@
 
 namespace sample_backend {
 
-namespace {
-
-using sessiongate::text::hex_digit_value;
-
-std::string decode(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (c == '+') {
-            out += ' ';
-        } else if (c == '%' && i + 2 < text.size() && hex_digit_value(text[i + 1]) >= 0 &&
-                   hex_digit_value(text[i + 2]) >= 0) {
-            out += static_cast<char>(hex_digit_value(text[i + 1]) * 16 + hex_digit_value(text[i + 2]));
-            i += 2;
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
-
-}  // namespace
+using sessiongate::text::form_decode;
 
 std::map<std::string, std::string> parse_form(std::string_view body) {
     std::map<std::string, std::string> fields;
@@ -40,8 +18,8 @@ std::map<std::string, std::string> parse_form(std::string_view body) {
         if (pair.empty())
             continue;
         const std::size_t eq = pair.find('=');
-        std::string name = decode(pair.substr(0, eq));
-        std::string value = eq == std::string_view::npos ? std::string{} : decode(pair.substr(eq + 1));
+        std::string name = form_decode(pair.substr(0, eq));
+        std::string value = eq == std::string_view::npos ? std::string{} : form_decode(pair.substr(eq + 1));
         fields.emplace(std::move(name), std::move(value));  // emplace keeps the first
     }
     return fields;

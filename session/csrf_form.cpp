@@ -4,25 +4,6 @@
 
 namespace sessiongate::session {
 
-using text::hex_digit_value;
-
-std::string form_decode(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (c == '+') {
-            out += ' ';
-        } else if (c == '%' && i + 2 < text.size() && hex_digit_value(text[i + 1]) >= 0 && hex_digit_value(text[i + 2]) >= 0) {
-            out += static_cast<char>(hex_digit_value(text[i + 1]) * 16 + hex_digit_value(text[i + 2]));
-            i += 2;
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
-
 FormFieldScan::FormFieldScan(std::string_view name, std::size_t max_value_bytes)
     : name_(name), max_value_bytes_(max_value_bytes) {}
 

@@ -6,6 +6,8 @@
 // HTML forms encode them ('+' is a space, %XX a byte).
 #pragma once
 
+#include "base/http_text.hpp"
+
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -43,8 +45,6 @@ private:
     std::string value_;
 };
 
-/// `text` decoded as a form encodes it; a '%' not followed by two hex
-/// digits stays as it is.
-std::string form_decode(std::string_view text);
+using text::form_decode;  // base/http_text.hpp
 
 }  // namespace sessiongate::session

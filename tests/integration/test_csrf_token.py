@@ -123,6 +123,18 @@ class TokenModeTest(SessionTestCase):
         self.assertEqual(r.status, 200)
         self.assertEqual(r.json()["body"], body.decode())
 
+    def test_chunked_form_needs_the_header(self):
+        # A chunked form body is not searched: its token goes in X-CSRFToken.
+        c, token = self.logged_in()
+        field = ("csrfmiddlewaretoken=" + token).encode()
+        chunked = b"%x\r\n%s\r\n0\r\n\r\n" % (len(field), field)
+        te = ("Transfer-Encoding", "chunked")
+        r = c.request("POST", "/chunked", headers=[FORM, te], body=chunked)
+        self.assertEqual((r.status, r.body), (403, b"CSRF: token missing\n"))
+        r = c.request("POST", "/chunked", headers=[FORM, te, ("X-CSRFToken", token)], body=chunked)
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.echo["body"].encode("latin-1"), field)
+
     def test_token_after_the_bound_is_refused(self):
         c, token = self.logged_in()
         before = self.upstream.count()
