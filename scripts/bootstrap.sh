@@ -17,7 +17,7 @@ build_packages=(
 # podman on a debootstrap base, no daemon needed.
 test_packages=(
   git curl openssl lmdb-utils redis-server chromium procps iproute2 python3-yaml
-  podman debootstrap
+  podman debootstrap strace
   nginx haproxy wrk libbenchmark-dev
   clang-14 libfuzzer-14-dev
 )

@@ -4,8 +4,10 @@ Processes
   Upstream(args=())            start upstream.py; .port, .addr, .log(clear=False),
                                .reset(), .stop(). log() is GET /__log made directly
                                (not through the proxy).
-  Proxy(config, env=None)      write `config` (a dict) as YAML to a temp dir, run
-                               `$SESSIONGATE_BIN run -c FILE` (environment: the
+  Proxy(config, env=None, wrapper=())  write `config` (a dict) as YAML to a temp dir, run
+                               `$SESSIONGATE_BIN run -c FILE` (after the argv
+                               `wrapper`, e.g. strace; .pid is then its pid)
+                               (environment: the
                                caller's minus every SESSIONGATE_* variable, plus
                                env), wait for the
                                {"event":"listening"} line. .port, .admin_port,
@@ -260,7 +262,7 @@ class Upstream(_Process):
 class Proxy(_Process):
     """The sessiongate binary, run with a YAML config written to a temp dir."""
 
-    def __init__(self, config, env=None, start_timeout=15, tmpdir=None):
+    def __init__(self, config, env=None, start_timeout=15, tmpdir=None, wrapper=()):
         self.tmpdir = tmpdir or tempfile.mkdtemp(prefix="sg-it-")
         self.config = config
         self.config_path = os.path.join(self.tmpdir, "sessiongate.yaml")
@@ -271,7 +273,7 @@ class Proxy(_Process):
         # proxy, which would read them as settings; pass them in env instead.
         full_env = {k: v for k, v in os.environ.items() if not k.startswith("SESSIONGATE_")}
         full_env.update(env or {})
-        self.proc = subprocess.Popen([binary(), "run", "-c", self.config_path],
+        self.proc = subprocess.Popen(list(wrapper) + [binary(), "run", "-c", self.config_path],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      stdin=subprocess.DEVNULL, env=full_env)
         self.pid = self.proc.pid
