@@ -707,9 +707,25 @@ class ProxyTestCase(unittest.TestCase):
     def raw(self, data, timeout=5, shut_wr=False):
         return send_raw(self.proxy.port, data, timeout, shut_wr)
 
+    def wait_connections_closed(self, timeout=10):
+        """True once the proxy holds no client connection (per /metrics): all
+        it was going to write upstream for them has been written."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            text = request(self.proxy.admin_port, "GET", "/metrics", timeout=5).body.decode()
+            active = [l for l in text.splitlines() if l.startswith("sessiongate_connections_active ")]
+            if active and float(active[0].split()[1]) == 0:
+                return True
+            time.sleep(0.02)
+        return False
+
     def assertNothingForwarded(self, msg=""):
         """The upstream received no byte on any non-control connection."""
-        time.sleep(0.1)  # let bytes already in flight arrive
+        # First the proxy is done with every client connection (so nothing
+        # more will be forwarded), then a moment for the upstream to read
+        # what loopback already delivered to it.
+        self.assertTrue(self.wait_connections_closed(), "the proxy kept a client connection open %s" % msg)
+        time.sleep(0.1)
         log = self.upstream.log()
         self.assertEqual(log["bytes"], 0, "upstream received bytes %s: %r" % (msg, [c["raw"][:300] for c in log["connections"] if c["bytes"]]))
         self.assertEqual(log["requests"], [], msg)

@@ -36,18 +36,40 @@ def run_parallel(fns, timeout=30):
 class ConcurrentUpdates(SessionTestCase):
     CONFIG = {"threads": 2}
 
+    def held_parallel(self, sid, replies):
+        """One request of session `sid` per reply, all held at the upstream
+        until every one has arrived there, then released; their results."""
+        names = ["r%d" % i for i in range(len(replies))]
+        box = {}
+
+        def run():
+            try:
+                box["results"] = run_parallel([
+                    lambda name=name, reply=reply: self.client({COOKIE: sid}).get("/", reply=[reply], hold=name)
+                    for name, reply in zip(names, replies)])
+            except Exception as e:  # reported below
+                box["error"] = e
+
+        runner = threading.Thread(target=run, daemon=True)
+        runner.start()
+        for name in names:
+            self.assertTrue(self.upstream.arrived(name, timeout=10), "request %s never reached the upstream" % name)
+        for name in names:
+            self.upstream.release(name)
+        runner.join(30)
+        self.assertNotIn("error", box, box.get("error"))
+        return box["results"]
+
     def test_parallel_updates_of_different_keys_are_all_kept(self):
         c = self.client()
         c.update({"base": 0})
         sid, handle = c.sid, c.get("/").handle
         n = 20
 
-        def one(i):
-            # Each request loads the session, waits at the upstream so all of
-            # them overlap, then sets its own key.
-            return self.client({COOKIE: sid}).get("/", reply=[upd({"k%d" % i: i})], delay_ms=300)
-
-        results = run_parallel([lambda i=i: one(i) for i in range(n)])
+        # Each request loads the session, is held at the upstream until all
+        # of them have arrived (so all loaded the same session before any
+        # saved), then sets its own key.
+        results = self.held_parallel(sid, [upd({"k%d" % i: i}) for i in range(n)])
         for r in results:
             self.assertEqual(r.status, 200)
             self.assertEqual(r.state, "active")
@@ -68,11 +90,7 @@ class ConcurrentUpdates(SessionTestCase):
         c = self.client()
         c.update({"base": 0, "x": 1})  # "base" keeps it from emptying (and being deleted)
         sid = c.sid
-        fns = []
-        for i in range(10):
-            patch = {"x": None} if i % 2 else {"y%d" % i: True}
-            fns.append(lambda p=patch: self.client({COOKIE: sid}).get("/", reply=[upd(p)], delay_ms=200))
-        run_parallel(fns)
+        self.held_parallel(sid, [upd({"x": None} if i % 2 else {"y%d" % i: True}) for i in range(10)])
         expected = {"y%d" % i: True for i in range(0, 10, 2)}
         expected["base"] = 0
         self.assertEqual(c.get("/").session, expected)
