@@ -1,6 +1,7 @@
 #include "proxy/form_token_reader.hpp"
 
 #include "proxy/connection.hpp"
+#include "proxy/message_rules.hpp"
 
 #include <boost/asio/write.hpp>
 
@@ -12,10 +13,6 @@ namespace sessiongate::proxy {
 namespace net = boost::asio;
 namespace beast = boost::beast;
 using Wait = ClientConnection::Wait;
-
-namespace {
-constexpr std::string_view continue_head = "HTTP/1.1 100 Continue\r\n\r\n";
-}  // namespace
 
 void FormTokenReader::start() {
     auto& ex = *c_.ex_;

@@ -9,6 +9,9 @@
 
 namespace sessiongate::proxy {
 
+/// The interim answer to `Expect: 100-continue`: go on with the body.
+constexpr std::string_view continue_head = "HTTP/1.1 100 Continue\r\n\r\n";
+
 /// RFC 9110 6.4.1: no body after a HEAD request, nor in 1xx, 204 and 304
 /// responses, whatever their framing headers say.
 constexpr bool response_has_body(bool head_request, unsigned status) {

@@ -32,8 +32,6 @@ bool is_idempotent(http::verb method) {
     }
 }
 
-constexpr std::string_view continue_head = "HTTP/1.1 100 Continue\r\n\r\n";
-
 }  // namespace
 
 Exchange& ResponseRelay::ex() { return *c_.ex_; }
