@@ -1,0 +1,167 @@
+"""A full store: the LMDB map at store.max_map_size, and a full disk (a small
+tmpfs mounted for the test). Either way, saves are refused with 503 and
+Retry-After and a log line, reads of existing sessions are still served,
+nothing stored is damaged (a restart finds every acknowledged session), and
+saves succeed again once space returns.
+
+The disk test needs to mount a tmpfs (root, or CAP_SYS_ADMIN); where that is
+impossible it is skipped with the reason, never passed.
+Bounded: at most a few hundred 3 KB sessions per test.
+"""
+
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+from session_support import COOKIE, SessionTestCase
+
+VALUE = "v" * 3000          # a session of ~3 KB: LMDB overflow pages fill the map quickly
+MAX_SESSIONS = 2000         # bound on the filling loop
+
+
+class FullStoreCase(SessionTestCase):
+    def fill_until_refused(self):
+        """Saves new sessions until one is refused; {sid: data} of the acknowledged."""
+        acked = {}
+        for i in range(MAX_SESSIONS):
+            c = self.client()
+            data = {"i": i, "pad": VALUE}
+            r = c.update(data)
+            if r.status == 503:
+                self.refused = r
+                return acked
+            self.assertEqual(r.status, 200, r)
+            self.assertIsNotNone(c.sid, "a 200 save without a cookie")
+            acked[c.sid] = data
+        self.fail("%d sessions saved and the store never filled" % MAX_SESSIONS)
+
+    def assertRefusal(self, r):
+        self.assertEqual(r.status, 503, r)
+        self.assertIsNotNone(r.header("Retry-After"), "503 without Retry-After")
+        self.assertIsNone(r.cookie(), "a refused save still set a cookie: %r" % r.set_cookies)
+
+    def assertIntact(self, acked, msg):
+        bad = []
+        for sid, data in acked.items():
+            r = self.client({COOKIE: sid}).get("/")
+            if r.status != 200 or r.state != "active" or r.session != data:
+                bad.append((sid[:8], r.status, r.state))
+        self.assertEqual(bad, [], msg)
+
+
+class MapFull(FullStoreCase):
+    CONFIG = {"store": {"map_size": "1MiB", "max_map_size": "1MiB"}}
+
+    def test_map_full_refuses_saves_serves_reads_and_recovers(self):
+        acked = self.fill_until_refused()
+        self.assertGreater(len(acked), 20, "the map filled after too few sessions")
+        self.assertRefusal(self.refused)
+        self.assertIsNotNone(self.proxy.wait_line(lambda o: o.get("event") == "store_full", 3),
+                             "no store_full log line: %r" % self.proxy.error_lines[-5:])
+        # Still full: another save is refused too, and an update of an existing session.
+        self.assertRefusal(self.client().update({"more": VALUE}))
+        sid, data = next(iter(acked.items()))
+        self.assertRefusal(self.client({COOKIE: sid}).update({"more": VALUE}))
+        # Reads are served, and every acknowledged session is whole.
+        self.assertIntact(acked, "reads while the map is full")
+
+        # Space returns: logging a quarter of the sessions out frees their pages.
+        gone = list(acked)[: len(acked) // 4]
+        for sid in gone:
+            r = self.client({COOKIE: sid}).action("flush")
+            self.assertEqual(r.status, 200, "a flush (a delete) refused in a full map: %r" % r)
+            del acked[sid]
+        c = self.client()
+        self.assertEqual(c.update({"after": "space"}).status, 200, "no recovery after deletes")
+        acked[c.sid] = {"after": "space"}
+
+        # Nothing was damaged: a restart on the same store finds all of it.
+        self.start_proxy()
+        self.assertIntact(acked, "after a restart")
+
+
+def mount_tmpfs(path, size):
+    """None once mounted, else why it cannot be."""
+    if not shutil.which("mount"):
+        return "no mount command"
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=%s" % size, "tmpfs", path],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=20)
+    return None if r.returncode == 0 else "cannot mount a tmpfs here: %s" % r.stdout.strip()
+
+
+def fill_disk(path):
+    """Writes a file until the file system is full; returns its path."""
+    filler = os.path.join(path, "filler")
+    block = b"\0" * 65536
+    with open(filler, "wb", buffering=0) as f:
+        try:
+            while True:
+                f.write(block)
+        except OSError:
+            pass
+        try:
+            while True:  # the last partial block
+                f.write(b"\0" * 512)
+        except OSError:
+            pass
+    return filler
+
+
+class DiskFull(FullStoreCase):
+    DISK = "8m"
+
+    def setUp(self):
+        self.mnt = tempfile.mkdtemp(prefix="sg-disk-")
+        self.addCleanup(os.rmdir, self.mnt)
+        why = mount_tmpfs(self.mnt, self.DISK)
+        if why:
+            self.skipTest(why)
+        self.addCleanup(subprocess.run, ["umount", "-l", self.mnt], timeout=20)
+        self.CONFIG = {"store": {"path": os.path.join(self.mnt, "store"), "durability": "fsync",
+                                 "map_size": "64MiB"}}
+        super().setUp()
+
+    def test_disk_full_refuses_saves_serves_reads_and_recovers(self):
+        acked = {}
+        for i in range(20):
+            c = self.client()
+            data = {"i": i, "pad": VALUE}
+            self.assertEqual(c.update(data).status, 200)
+            acked[c.sid] = data
+        filler = fill_disk(self.mnt)
+        # LMDB may still reuse pages it freed; new pages past the end of the file fail.
+        more = {}
+        for i in range(MAX_SESSIONS):
+            c = self.client()
+            data = {"j": i, "pad": VALUE}
+            r = c.update(data)
+            if r.status == 503:
+                self.refused = r
+                break
+            self.assertEqual(r.status, 200, r)
+            more[c.sid] = data
+        else:
+            self.fail("the disk is full and saves never failed")
+        self.assertLess(len(more), 200, "many saves succeeded on a full disk")
+        acked.update(more)
+        self.assertRefusal(self.refused)
+        line = self.proxy.wait_line(lambda o: str(o.get("event", "")).startswith("store_"), 3)
+        self.assertIsNotNone(line, "no store error logged: %r" % self.proxy.error_lines[-5:])
+        self.assertRegex(str(line), "(?i)space|full", "the log line does not say the disk is full")
+        self.assertIntact(acked, "reads on a full disk")
+
+        # Space returns: the next save succeeds on the same running proxy.
+        os.unlink(filler)
+        c = self.client()
+        self.assertEqual(c.update({"after": "space"}).status, 200, "no recovery once the disk has room")
+        acked[c.sid] = {"after": "space"}
+        self.assertIntact(acked, "after the disk had room again")
+        # Nothing was damaged: a restart on the same store finds all of it.
+        self.start_proxy()
+        self.assertIntact(acked, "after a restart")
+
+
+if __name__ == "__main__":
+    unittest.main()
