@@ -55,6 +55,11 @@ Scripted upstreams
                                .port, .stop() (closes every connection). Bounded: 30 s.
   read_head(conn) -> (head bytes, headers dict lower-cased, bytes read past the head)
 
+Limits
+  raise_open_file_limit(test, need)  raises this process's soft RLIMIT_NOFILE to
+                               `need` (children inherit it) until the test ends;
+                               skips the test when the hard cap is below it.
+
 Memory
   RssSampler(pid, interval=0.05)   thread reading VmRSS (KiB) of /proc/PID/status;
                                .start(), .stop(), .baseline_kb, .max_kb, .samples.
@@ -68,6 +73,7 @@ import glob
 import json
 import os
 import re
+import resource
 import signal
 import socket
 import subprocess
@@ -628,6 +634,17 @@ def read_head(conn):
     lines = head.decode("latin-1").split("\r\n")
     headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
     return head, headers, rest
+
+
+# ------------------------------------------------------------------------- limits
+
+def raise_open_file_limit(test, need):
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < need:
+        test.skipTest("the open file limit's hard cap (%d) is below %d" % (hard, need))
+    if soft != resource.RLIM_INFINITY and soft < need:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (need, hard))
+        test.addCleanup(resource.setrlimit, resource.RLIMIT_NOFILE, (soft, hard))
 
 
 # ------------------------------------------------------------------------- memory

@@ -4,11 +4,10 @@ buffer) while a normal client is still served. The test raises its open
 file limit (the proxy, its child, inherits it). About 20 s."""
 
 import re
-import resource
 import time
 import unittest
 
-from harness import ProxyTestCase, connect, format_request, read_response, request
+from harness import ProxyTestCase, connect, format_request, raise_open_file_limit, read_response, request
 
 N = 10000
 BATCH = 250
@@ -19,13 +18,7 @@ class IdleConnectionsTest(ProxyTestCase):
     CONFIG = {"timeouts": {"keepalive": 300}, "log": {"access": False}}
 
     def setUp(self):
-        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-        need = N + 2000
-        if hard != resource.RLIM_INFINITY and hard < need:
-            self.skipTest("the open file limit's hard cap (%d) is below %d" % (hard, need))
-        if soft != resource.RLIM_INFINITY and soft < need:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (need, hard))
-            self.addCleanup(resource.setrlimit, resource.RLIMIT_NOFILE, (soft, hard))
+        raise_open_file_limit(self, N + 2000)
         super().setUp()
 
     def open_connections(self):
