@@ -17,6 +17,8 @@ Processes
                                error), .all_lines (both; no order between the two),
                                .stderr_text(), .wait_line(pred, timeout) (first
                                line of either stream matching pred),
+                               .out.drain() / .err.drain() (take the parsed lines
+                               and forget them, for long runs),
                                .rss_kb(), .terminate(), .wait(timeout) -> exit code,
                                .stop() (kills if still running; then fails if a
                                sanitizer reported anything on its stderr).
@@ -185,6 +187,12 @@ class _LineReader(threading.Thread):
             with self.cond:
                 self.eof = True
                 self.cond.notify_all()
+
+    def drain(self):
+        """The parsed lines kept so far, forgotten here (a long run keeps no history)."""
+        with self.cond:
+            lines, self.lines, self.text = self.lines, [], []
+            return lines
 
     def wait_line(self, pred, timeout):
         """First parsed line (dict) matching pred, or None after timeout."""
