@@ -587,10 +587,11 @@ TEST_CASE("LmdbStore after a key rotation: old records read and are re-sealed wi
     const auto key_id = [](const crypto::KeyRing& ring) {
         return std::string(reinterpret_cast<const char*>(ring.newest().id.data()), crypto::key_id_bytes);
     };
-    // The box follows the clear header; its key id comes first.
+    // The box follows the clear header; its key id comes first (copied: the
+    // id is a view into the record read here).
     const auto sealed_key_id = [&](const std::string& cookie) {
         const auto bytes = raw_record(s.path, storage_key(cookie));
-        return crypto::box_key_id(std::string_view(bytes).substr(record_header(bytes).size()));
+        return std::string(crypto::box_key_id(std::string_view(bytes).substr(record_header(bytes).size())));
     };
     CHECK(sealed_key_id(id) == key_id(old_ring));
     {
