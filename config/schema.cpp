@@ -240,7 +240,7 @@ const Setting table[] = {
     {"upstream_tls.key_file", "path or null", "null", "Private key (PEM) of upstream_tls.cert_file, unencrypted.",
      [](Target& t, const Tree& v) { t.config.upstream_tls.key_file = read::optional_text(v); }},
     {"index", "list of strings", "[]",
-     "Session keys indexed for lookup and revocation by the admin API and `sessions list --by` (lmdb).",
+     "Session keys indexed for lookup and revocation by the admin API and `sessions list --by` (lmdb, redis).",
      [](Target& t, const Tree& v) { t.config.index = read::text_list(v); }},
     {"admin_token_file", "path or null", "null",
      "File holding the bearer token of the admin session API (or SESSIONGATE_ADMIN_TOKEN); without one the API "

@@ -149,7 +149,6 @@ constexpr std::size_t max_index_key_bytes = 64;
 void check_index(const Config& config, Checker& check) {
     if (config.index.empty()) return;
     if (config.store.type == StoreType::Cookie) return;  // refused with the cookie store's settings
-    if (config.store.type == StoreType::Redis) check.not_available("index");
     for (std::size_t i = 0; i < config.index.size(); ++i) {
         const std::string& key = config.index[i];
         const bool printable = std::all_of(key.begin(), key.end(), [](char c) {

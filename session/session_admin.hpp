@@ -38,6 +38,10 @@ struct SessionSummary {
     std::int64_t modified = 0;  // last save (0 when the store does not tell)
 };
 
+inline SessionSummary summary_of(const SessionRecord& r) {
+    return {r.handle, r.created, r.expires, r.data_json.size(), r.modified};
+}
+
 class SessionAdmin {
 public:
     virtual ~SessionAdmin() = default;

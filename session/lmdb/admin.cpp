@@ -45,10 +45,6 @@ Status sweep_chunk_at(const Txn& txn, const Tables& t, std::int64_t now, SweepCh
     return {};
 }
 
-SessionSummary summary_of(const SessionRecord& r) {
-    return {r.handle, r.created, r.expires, r.data_json.size(), r.modified};
-}
-
 /// Walks the storage keys the index holds for `entry`, from the first after
 /// `after` (empty: from the start), while `fn(storage key)` returns true.
 template <class Fn>

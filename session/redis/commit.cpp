@@ -7,7 +7,9 @@ namespace {
 
 // KEYS: one per guard, then one per change. ARGV[1] the number of guards,
 // then each guard's expected value ('' = absent; a stored record is never
-// empty), then the changes: 'set' value ttl_ms, or 'del'.
+// empty), then the changes: 'set' value ttl_ms, 'del', 'sadd' member ttl_ms
+// (the set then lives at least ttl_ms: PTTL is -1 on a set just made), or
+// 'srem' member (Redis drops a set left empty).
 constexpr const char* lua_commit = R"lua(
 local guards = tonumber(ARGV[1])
 for i = 1, guards do
@@ -23,6 +25,14 @@ while a <= #ARGV do
   elseif op == 'del' then
     redis.call('DEL', KEYS[k])
     a = a + 1
+  elseif op == 'sadd' then
+    redis.call('SADD', KEYS[k], ARGV[a + 1])
+    local ttl = tonumber(ARGV[a + 2])
+    if redis.call('PTTL', KEYS[k]) < ttl then redis.call('PEXPIRE', KEYS[k], ttl) end
+    a = a + 3
+  elseif op == 'srem' then
+    redis.call('SREM', KEYS[k], ARGV[a + 1])
+    a = a + 2
   else
     return redis.error_reply('sessiongate commit: unknown op ' .. tostring(op))
   end
@@ -61,6 +71,18 @@ void CommitPlan::set(const std::string& key, const std::string& value, std::int6
 void CommitPlan::del(const std::string& key) {
     keys_.push_back(key);
     args_.push_back("del");
+    ++changes_;
+}
+
+void CommitPlan::add_member(const std::string& key, const std::string& member, std::int64_t ttl_ms) {
+    keys_.push_back(key);
+    args_.insert(args_.end(), {"sadd", member, std::to_string(ttl_ms)});
+    ++changes_;
+}
+
+void CommitPlan::remove_member(const std::string& key, const std::string& member) {
+    keys_.push_back(key);
+    args_.insert(args_.end(), {"srem", member});
     ++changes_;
 }
 

@@ -35,6 +35,10 @@ public:
     /// `key` set to `value`, expiring in `ttl_ms`.
     void set(const std::string& key, const std::string& value, std::int64_t ttl_ms);
     void del(const std::string& key);
+    /// `member` added to the set `key`, which then expires no sooner than
+    /// in `ttl_ms` (never sooner than it did: it outlives every member).
+    void add_member(const std::string& key, const std::string& member, std::int64_t ttl_ms);
+    void remove_member(const std::string& key, const std::string& member);
 
     bool has_changes() const { return changes_ > 0; }
     const std::vector<std::string>& keys() const { return keys_; }

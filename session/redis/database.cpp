@@ -17,8 +17,12 @@ std::vector<Reply> replies_of(Response response) {
 
 }  // namespace
 
-Database::Database(ClientSettings settings, std::string key_prefix, crypto::KeyRing ring)
-    : keyspace_(std::move(key_prefix)), ring_(std::move(ring)), client_(std::make_unique<Client>(std::move(settings))) {}
+Database::Database(ClientSettings settings, std::string key_prefix, crypto::KeyRing ring,
+                   std::vector<std::string> index_keys)
+    : keyspace_(std::move(key_prefix)),
+      index_keys_(std::move(index_keys)),
+      ring_(std::move(ring)),
+      client_(std::make_unique<Client>(std::move(settings))) {}
 
 std::optional<std::string> Database::encode(const SessionRecord& record, std::string_view storage_key) const {
     return seal_record(record, storage_key, ring_);

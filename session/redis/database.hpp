@@ -12,8 +12,10 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sessiongate::session::redis {
 
@@ -21,11 +23,14 @@ class Database {
 public:
     /// Starts connecting (in the background: a server that is down now is
     /// retried). Keeps its own copy of `ring`. Throws std::runtime_error on
-    /// TLS files that cannot be read.
-    Database(ClientSettings settings, std::string key_prefix, crypto::KeyRing ring);
+    /// TLS files that cannot be read. `index_keys`: the session keys whose
+    /// values are indexed (config `index`).
+    Database(ClientSettings settings, std::string key_prefix, crypto::KeyRing ring,
+             std::vector<std::string> index_keys = {});
 
     Client& client() { return *client_; }
     const Keyspace& keyspace() const { return keyspace_; }
+    std::span<const std::string> index_keys() const { return index_keys_; }
 
     /// The bytes stored for `record` under `storage_key` (SHA-256 of the
     /// id); nullopt when sealing fails (the CSPRNG or OpenSSL).
@@ -43,6 +48,7 @@ public:
 
 private:
     Keyspace keyspace_;
+    const std::vector<std::string> index_keys_;
     const crypto::KeyRing ring_;
     std::unique_ptr<Client> client_;  // last: its callbacks may use the rest while it stops
 };

@@ -7,6 +7,7 @@ namespace {
 
 constexpr std::string_view record_tag = "s:";
 constexpr std::string_view handle_tag = "h:";
+constexpr std::string_view index_tag = "i:";
 constexpr std::size_t storage_key_bytes = 32;  // SHA-256
 
 }  // namespace
@@ -33,6 +34,17 @@ std::string Keyspace::handle(std::string_view handle) const {
     key += handle_tag;
     key += handle;
     return key;
+}
+
+std::string Keyspace::index(std::string_view key, std::string_view value) const {
+    std::string out = prefix_;
+    out += index_tag;
+    out += std::to_string(key.size());
+    out += ':';
+    out += key;
+    out += ':';
+    out += value;
+    return out;
 }
 
 std::string Keyspace::handle_pattern() const {

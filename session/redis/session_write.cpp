@@ -28,13 +28,37 @@ public:
         if (deadline_ < Deadline::clock::now()) return finish(failure("deadline passed before the write"));
         // A value that is not an id names no record: the rules answer Gone.
         if (!is_well_formed_session_id(write_.current)) return decide(std::nullopt);
-        current_storage_ = storage_key(write_.current);
+        read_current(storage_key(write_.current));
+    }
+
+    /// The session the handle key names, continued under the same id; the
+    /// rules see the handle where a response's write has the id.
+    void start_by_handle(std::string handle) {
+        if (deadline_ < Deadline::clock::now()) return finish(failure("deadline passed before the write"));
+        if (write_.action != SessionAction::None) return finish(failure("a write by handle keeps the id: no action"));
+        write_.current = handle;
+        db_.client().execute({format_command({"GET", db_.keyspace().handle(handle)})}, deadline_,
+                             [self = shared_from_this()](Response response) { self->on_handle(std::move(response)); });
+    }
+
+private:
+    void read_current(std::string storage) {
+        current_storage_ = std::move(storage);
         current_key_ = db_.keyspace().record(current_storage_);
         db_.client().execute({format_command({"GET", current_key_})}, deadline_,
                              [self = shared_from_this()](Response response) { self->on_read(std::move(response)); });
     }
 
-private:
+    void on_handle(Response response) {
+        if (!response.ok()) return finish(failure(response.error->message));
+        const Reply& reply = response.replies[0];
+        if (reply.is_error()) return finish(failure("redis answered: " + reply.text));
+        if (reply.is_nil()) return decide(std::nullopt);
+        auto storage = Keyspace::decode_storage_key(reply.text);
+        if (!storage) return finish(failure("the handle key is damaged"));
+        read_current(std::move(*storage));
+    }
+
     void on_read(Response response) {
         if (!response.ok()) return finish(failure(response.error->message));
         const Reply& reply = response.replies[0];
@@ -49,7 +73,7 @@ private:
             current = db_.decode(*stored, current_storage_);
             if (!current) return finish(failure("stored record is damaged"));
         }
-        NextRecord next = next_record(write_, current ? &*current : nullptr);
+        NextRecord next = next_record(write_, current ? &*current : nullptr, db_.index_keys());
         WriteResult result;
         result.outcome = next.outcome;
         switch (next.outcome) {
@@ -79,6 +103,8 @@ private:
             if (!saved || next.new_id) plan.del(current_key_);
             if (!saved || next.record.handle != current->handle) plan.del(keys.handle(current->handle));
         }
+        for (const IndexEntry& entry : next.index.remove)
+            plan.remove_member(keys.index(entry.key, entry.value), Keyspace::encode_storage_key(current_storage_));
         if (saved) {
             auto sealed = db_.encode(next.record, storage);
             if (!sealed) return finish(failure("the record could not be sealed"));
@@ -87,6 +113,11 @@ private:
             const std::int64_t ttl_ms = std::max<std::int64_t>(1, next.record.expires - write_.now) * 1000;
             plan.set(keys.record(storage), *sealed, ttl_ms);
             plan.set(keys.handle(next.record.handle), Keyspace::encode_storage_key(storage), ttl_ms);
+            // Every entry, not only the new ones: a set must outlive its
+            // longest-lived member, so a save that extends the session
+            // extends its sets.
+            for (const IndexEntry& entry : index_entries(db_.index_keys(), next.record.data_json))
+                plan.add_member(keys.index(entry.key, entry.value), Keyspace::encode_storage_key(storage), ttl_ms);
             result.cookie_value = std::move(next.id);
             result.record = std::move(next.record);
         }
@@ -131,6 +162,12 @@ private:
 
 void write_session(Database& db, SessionWrite write, Deadline deadline, Store::WriteCallback done) {
     std::make_shared<WriteOperation>(db, std::move(write), deadline, std::move(done))->start();
+}
+
+void write_session_by_handle(Database& db, std::string handle, SessionWrite write, Deadline deadline,
+                             Store::WriteCallback done) {
+    std::make_shared<WriteOperation>(db, std::move(write), deadline, std::move(done))
+        ->start_by_handle(std::move(handle));
 }
 
 }  // namespace sessiongate::session::redis

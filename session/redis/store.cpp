@@ -29,7 +29,7 @@ redis::ClientSettings client_settings(const config::Config& config) {
 }  // namespace
 
 RedisStore::RedisStore(const config::Config& config, const crypto::KeyRing& ring)
-    : db_(std::make_unique<redis::Database>(client_settings(config), config.store.key_prefix, ring)),
+    : db_(std::make_unique<redis::Database>(client_settings(config), config.store.key_prefix, ring, config.index)),
       // An administrator's call may come first, while the connection is made.
       admin_(std::make_unique<redis::Admin>(*db_, config.store.connect_timeout + config.timeouts.store)) {}
 

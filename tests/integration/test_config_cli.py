@@ -171,12 +171,17 @@ class CheckConfig(ConfigCliTestCase):
         self.assertEqual(self.problems(r), [
             "environment: SESSIONGATE_TLS_CERT_FILE: /etc/sg/cert.pem: No such file or directory"])
 
-    def test_not_available_yet(self):
-        text = "secret_key_file: /etc/sg/keys\nstore:\n  type: redis\nindex: [member_id]\n"
-        path = self.write("index.yaml", text)
+    def test_index_on_redis_accepted_and_on_cookie_refused(self):
+        keys = self.write("keys", "k" * 40 + "\n")
+        text = "secret_key_file: %s\nstore:\n  type: %s\nindex: [member_id]\n"
+        r = sg("check-config", "-c", self.write("redis.yaml", text % (keys, "redis")))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        path = self.write("cookie.yaml", text % (keys, "cookie"))
         r = sg("check-config", "-c", path)
         self.assertEqual(r.returncode, 1)
-        self.assertEqual(self.problems(r), ["%s:4: not available yet: index" % path])
+        self.assertEqual(self.problems(r), [
+            "%s:4: index: the cookie store keeps no sessions on a server, so none can be indexed "
+            "(use store.type lmdb or redis)" % path])
 
     def test_environment_and_flag_problems_are_named_by_variable_and_flag(self):
         r = sg("check-config", "-c", EXAMPLE, "--threads", "zero",

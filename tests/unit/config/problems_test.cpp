@@ -144,8 +144,6 @@ const std::vector<BadCase> bad_cases = {
     {"index key twice or not a key", "index: [member_id, a b, member_id]\n",
      {"sessiongate.yaml:1: index: \"a b\" is not a session key to index (1 to 64 printable characters, no spaces)",
       "sessiongate.yaml:1: index: \"member_id\" is listed twice"}},
-    {"index on the redis store", "secret_key_file: keys\nstore:\n  type: redis\nindex: [member_id]\n",
-     {"sessiongate.yaml:4: not available yet: index"}},
     {"upstream client certificate without its key", "upstream_tls:\n  cert_file: client.pem\n",
      {"sessiongate.yaml:2: upstream_tls.cert_file: requires upstream_tls.key_file"}},
     {"trusted proxy not an address", "trusted_proxies:\n  - 10.0.0.0/8\n  - 10.1.2.3/40\n",

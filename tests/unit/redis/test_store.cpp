@@ -6,6 +6,7 @@
 #include "session/redis/store.hpp"
 #include "session/secret_keys.hpp"
 #include "unit/redis/redis_server.hpp"
+#include "unit/session/index_suite.hpp"
 #include "unit/session/store_suite.hpp"
 
 #include <catch2/catch.hpp>
@@ -27,8 +28,10 @@ const SecretKeys& test_keys() {
     return keys;
 }
 
-sessiongate::config::Config config_for(const std::string& url, std::string prefix = "sg-test:") {
+sessiongate::config::Config config_for(const std::string& url, std::string prefix = "sg-test:",
+                                       std::vector<std::string> index = {}) {
     sessiongate::config::Config config;
+    config.index = std::move(index);
     config.store.type = sessiongate::config::StoreType::Redis;
     config.store.url = url;
     config.store.key_prefix = std::move(prefix);
@@ -80,6 +83,70 @@ TEST_CASE("the Redis store passes the store conformance suite", "[redis][store]"
         peek.run({"FLUSHALL"});
         return std::make_unique<RedisStore>(config_for(server.url()), test_keys().ring());
     });
+}
+
+TEST_CASE("the Redis store passes the index conformance suite", "[redis][store][index]") {
+    RedisServer& server = shared_server();
+    Peek peek(server.url());
+    run_index_conformance([&] {
+        peek.run({"FLUSHALL"});
+        return std::make_unique<RedisStore>(config_for(server.url(), "sg-test:", {"member_id"}), test_keys().ring());
+    });
+}
+
+TEST_CASE("a Redis index set outlives its longest-lived member; members Redis expired are skipped and pruned",
+          "[redis][store][index]") {
+    RedisServer& server = shared_server();
+    Peek peek(server.url());
+    peek.run({"FLUSHALL"});
+    RedisStore store(config_for(server.url(), "sg-test:", {"member_id"}), test_keys().ring());
+    SessionAdmin& admin = *store.admin();
+    const std::string set = "sg-test:i:9:member_id:42";
+
+    auto long_lived = request(suite_t0, {}, {obj(R"({"member_id":42})")});
+    long_lived.policy.age = 5000;
+    const auto kept = write_sync(store, long_lived);
+    REQUIRE(kept.outcome == WriteOutcome::Saved);
+    const auto short_lived = start_session(store, R"({"member_id":42})");  // age 1000 s
+    CHECK(peek.keys("sg-test:i:*") == std::vector<std::string>{set});
+    CHECK(peek.run({"SCARD", set}).integer == 2);
+    // Saved after the longer one: the set keeps the longer expiry.
+    const auto pttl = peek.run({"PTTL", set}).integer;
+    CHECK(pttl > 4'990'000);
+    CHECK(pttl <= 5'000'000);
+    // A save that extends a member extends the set, though no entry changed.
+    auto extend = request(suite_t0, short_lived, {obj(R"({"x":1})")});
+    extend.policy.age = 9000;
+    REQUIRE(write_sync(store, extend).outcome == WriteOutcome::Saved);
+    CHECK(peek.run({"PTTL", set}).integer > 8'990'000);
+
+    // Redis drops a record at its TTL (here: a one-second session).
+    auto brief = request(suite_t0, {}, {obj(R"({"member_id":42})")});
+    brief.policy.age = 1;
+    REQUIRE(write_sync(store, brief).outcome == WriteOutcome::Saved);
+    CHECK(peek.run({"SCARD", set}).integer == 3);
+    std::this_thread::sleep_for(1200ms);
+    CHECK(handles_of(admin, "42").size() == 2);
+    CHECK(peek.run({"SCARD", set}).integer == 2);  // pruned by the read
+
+    // Deleting the others leaves no set behind.
+    CHECK(admin.remove_by_index({"member_id", "42"}, {}) == 2);
+    CHECK(peek.run({"EXISTS", set}).integer == 0);
+    CHECK(load_sync(store, kept.cookie_value, suite_t0).status == LoadStatus::NotFound);
+}
+
+TEST_CASE("deleting a Redis session by handle takes it out of its index set", "[redis][store][index]") {
+    RedisServer& server = shared_server();
+    Peek peek(server.url());
+    peek.run({"FLUSHALL"});
+    RedisStore store(config_for(server.url(), "sg-test:", {"member_id"}), test_keys().ring());
+    SessionAdmin& admin = *store.admin();
+    const auto a = start_session(store, R"({"member_id":"ann"})");
+    const auto b = start_session(store, R"({"member_id":"ann"})");
+    REQUIRE(admin.remove_by_handle(handle_of(store, a)));
+    CHECK(peek.run({"SCARD", "sg-test:i:9:member_id:ann"}).integer == 1);
+    REQUIRE(admin.remove_by_handle(handle_of(store, b)));
+    CHECK(peek.keys("sg-test:*").empty());
 }
 
 TEST_CASE("Redis records are sealed, bound to their key and expire by TTL", "[redis][store]") {
