@@ -177,16 +177,22 @@ Examples:
 constexpr const char* sessions_footer = R"(
 Works on the store of a running instance too; the store must exist (a
 command never creates one). Sessions are named by their handle, the
-X-Session-Id the application sees. Every command takes --json for one JSON
-object per line. Exit codes: 0 done, 1 no such session, 2 configuration or
-store error (a store path that does not exist included).
+X-Session-Id the application sees. With `index: [member_id]` in the
+configuration, `list --by` and `revoke --by` find the sessions whose
+member_id holds a value (numbers and their text alike). Every command
+takes --json for one JSON object per line. Exit codes: 0 done, 1 no such
+session, 2 usage, configuration or store error (a store path that does not
+exist included).
 
 Examples:
   sessiongate sessions list -c sessiongate.yaml
   sessiongate sessions list --json -c sessiongate.yaml
+  sessiongate sessions list --by member_id=42 -c sessiongate.yaml
   sessiongate sessions show 3q2-7Wfz... -c sessiongate.yaml
   sessiongate sessions show --data 3q2-7Wfz... -c sessiongate.yaml
   sessiongate sessions delete 3q2-7Wfz... -c sessiongate.yaml
+  sessiongate sessions revoke --by member_id=42 -c sessiongate.yaml
+  sessiongate sessions revoke --by member_id=42 --except 3q2-7Wfz... -c sessiongate.yaml
   sessiongate sessions clear-expired -c sessiongate.yaml)";
 
 }  // namespace
@@ -202,15 +208,20 @@ bool handle_shaped(const std::string& arg) {
 
 // A handle is base64url and so may begin with '-', which any option parser
 // takes for an option: such an argument is moved behind a "--", where it can
-// only be the handle.
+// only be the handle, or, as the value of --except, joined to it
+// ("--except=-abc...").
 std::vector<std::string> arguments_with_handles_last(int argc, char** argv) {
     std::vector<std::string> args, handles;
     bool positional_only = false;
     for (int i = 0; i < argc; ++i) {
         std::string arg = argv[i];
         if (arg == "--") positional_only = true;
-        if (i > 0 && !positional_only && handle_shaped(arg)) handles.push_back(std::move(arg));
-        else args.push_back(std::move(arg));
+        if (i > 0 && !positional_only && handle_shaped(arg)) {
+            if (args.back() == "--except") args.back() += "=" + arg;
+            else handles.push_back(std::move(arg));
+        } else {
+            args.push_back(std::move(arg));
+        }
     }
     if (!handles.empty() && !positional_only) args.emplace_back("--");
     args.insert(args.end(), handles.begin(), handles.end());
@@ -245,12 +256,12 @@ int main(int argc, char** argv) {
     add_override_flags(*check_command, options);
     check_command->callback([&] { exit_code = check_config(options); });
 
-    CLI::App* sessions = app.add_subcommand("sessions", "List, show and delete stored sessions");
+    CLI::App* sessions = app.add_subcommand("sessions", "List, show, delete and revoke stored sessions");
     sessions->footer(sessions_footer);
     sessions->require_subcommand(1);
 
     bool json = false, data_only = false;
-    std::string handle;
+    std::string handle, by, except;
     auto output = [&] { return data_only ? Output::Data : json ? Output::Json : Output::Text; };
     auto with_store = [&](auto command) {
         exit_code = with_config(options, [&](const config::Config& c) { return command(c, output()); });
@@ -258,7 +269,12 @@ int main(int argc, char** argv) {
 
     CLI::App* list =
         sessions->add_subcommand("list", "One line per session: handle, created, expires, bytes, and whether it expired");
-    list->callback([&] { with_store(sessions_list); });
+    list->add_option("--by", by, "Only the live sessions whose indexed key holds a value (config index)")
+        ->type_name("KEY=VALUE");
+    list->callback([&] {
+        if (by.empty()) return with_store(sessions_list);
+        with_store([&](const config::Config& c, Output o) { return sessions_list_by(c, by, o); });
+    });
 
     CLI::App* show =
         sessions->add_subcommand("show", "One session: created, modified, expires and its data (JSON)");
@@ -273,6 +289,17 @@ int main(int argc, char** argv) {
         with_store([&](const config::Config& c, Output o) { return sessions_delete(c, handle, o); });
     });
 
+    CLI::App* revoke = sessions->add_subcommand(
+        "revoke", "Delete every session whose indexed key holds a value (log out everywhere), but one");
+    revoke->add_option("--by", by, "The indexed key and its value: member_id=42 (config index)")
+        ->type_name("KEY=VALUE")
+        ->required();
+    revoke->add_option("--except", except, "Handle of the session to keep (the device the user is on)")
+        ->type_name("HANDLE");
+    revoke->callback([&] {
+        with_store([&](const config::Config& c, Output o) { return sessions_revoke(c, by, except, o); });
+    });
+
     CLI::App* clear = sessions->add_subcommand("clear-expired", "Delete every expired session now");
     clear->callback([&] { with_store(sessions_clear_expired); });
 
@@ -280,9 +307,9 @@ int main(int argc, char** argv) {
         command->add_option("HANDLE", handle, "Session handle (X-Session-Id), as `sessions list` prints it")
             ->required()
             ->type_name("");
-    for (CLI::App* command : {list, remove, clear})
+    for (CLI::App* command : {list, remove, revoke, clear})
         command->add_flag("--json", json, "One JSON object per line");
-    for (CLI::App* command : {list, show, remove, clear}) {
+    for (CLI::App* command : {list, show, remove, revoke, clear}) {
         add_config_option(*command, options);
         command->add_option("--store-path", options.store_path, "LMDB directory, overrides `store.path`")
             ->type_name("DIR");

@@ -1,6 +1,7 @@
 #include "cli/sessions_command.hpp"
 
 #include "cli/store_directory.hpp"
+#include "session/session_admin.hpp"
 #include "session/store_factory.hpp"
 
 #include <boost/json/object.hpp>
@@ -19,6 +20,7 @@ namespace {
 constexpr int exit_ok = 0;
 constexpr int exit_not_found = 1;
 constexpr int exit_store_error = 2;
+constexpr int exit_usage = 2;
 constexpr std::size_t list_page = 500;
 
 /// Unix seconds as ISO-8601 UTC, "2026-11-25T20:04:21Z".
@@ -75,6 +77,33 @@ void print_missing(const std::string& handle) {
     std::cerr << "no session with handle " << handle << "\n";
 }
 
+/// One line of a listing; an expired session (not swept yet) is marked, as
+/// `show` marks it.
+void print_summary(const session::SessionSummary& s, std::int64_t now, bool json) {
+    const bool expired = s.expires <= now;
+    if (json) {
+        print_json_line({{"handle", s.handle}, {"created", iso8601(s.created)}, {"expires", iso8601(s.expires)},
+                         {"expired", expired}, {"bytes", s.bytes}});
+    } else {
+        std::cout << s.handle << "  " << iso8601(s.created) << "  " << iso8601(s.expires) << "  " << s.bytes
+                  << (expired ? "  expired" : "") << "\n";
+    }
+}
+
+/// The index entry `--by KEY=VALUE` names, or nullopt after saying on
+/// stderr why it names none.
+std::optional<session::IndexEntry> read_by(const session::SessionAdmin& admin, const std::string& by) {
+    const auto equals = by.find('=');
+    if (equals == std::string::npos) {
+        std::cerr << "sessiongate: --by: expected KEY=VALUE, as in --by member_id=42 (got \"" << by << "\")\n";
+        return std::nullopt;
+    }
+    std::string problem;
+    auto entry = session::index_lookup(admin.index_keys(), by.substr(0, equals), by.substr(equals + 1), problem);
+    if (!entry) std::cerr << "sessiongate: --by: " << problem << "\n";
+    return entry;
+}
+
 }  // namespace
 
 int sessions_list(const config::Config& config, Output output) {
@@ -88,22 +117,41 @@ int sessions_list(const config::Config& config, Output output) {
     for (;;) {
         // Page through so a large store is never held in memory at once.
         const auto page = store.list(list_page, after);
-        for (const auto& s : page) {
-            // Expired but not swept yet: shown, and marked, as `show` does.
-            const bool expired = s.expires <= now;
-            if (json) {
-                print_json_line({{"handle", s.handle}, {"created", iso8601(s.created)},
-                                 {"expires", iso8601(s.expires)}, {"expired", expired}, {"bytes", s.bytes}});
-            } else {
-                std::cout << s.handle << "  " << iso8601(s.created) << "  " << iso8601(s.expires) << "  "
-                          << s.bytes << (expired ? "  expired" : "") << "\n";
-            }
-        }
+        for (const auto& s : page) print_summary(s, now, json);
         if (page.size() < list_page) break;
         after = page.back().handle;
     }
     std::cout.flush();
     return std::cout ? exit_ok : exit_store_error;
+}
+
+int sessions_list_by(const config::Config& config, const std::string& by, Output output) {
+    auto opened = open(config);
+    if (!opened.admin) return exit_store_error;
+    const auto entry = read_by(*opened.admin, by);
+    if (!entry) return exit_usage;
+    const bool json = output == Output::Json;
+    const std::int64_t now = unix_now();
+    if (!json) std::cout << "HANDLE  CREATED  EXPIRES  BYTES\n";
+    std::string cursor;
+    do {
+        auto page = opened.admin->find_by_index(*entry, now, list_page, cursor);
+        for (const auto& s : page.sessions) print_summary(s, now, json);
+        cursor = std::move(page.next);
+    } while (!cursor.empty());
+    std::cout.flush();
+    return std::cout ? exit_ok : exit_store_error;
+}
+
+int sessions_revoke(const config::Config& config, const std::string& by, const std::string& except, Output output) {
+    auto opened = open(config);
+    if (!opened.admin) return exit_store_error;
+    const auto entry = read_by(*opened.admin, by);
+    if (!entry) return exit_usage;
+    const std::size_t revoked = opened.admin->remove_by_index(*entry, except);
+    if (output == Output::Json) print_json_line({{"revoked", revoked}});
+    else std::cout << "revoked " << revoked << " session" << (revoked == 1 ? "" : "s") << "\n";
+    return exit_ok;
 }
 
 int sessions_show(const config::Config& config, const std::string& handle, Output output) {

@@ -75,9 +75,6 @@ struct CollectionQuery {
 
 CollectionQuery read_query(const boost::urls::url_view& url, std::span<const std::string> index_keys) {
     CollectionQuery q;
-    auto indexed = [&](std::string_view key) {
-        return std::find(index_keys.begin(), index_keys.end(), key) != index_keys.end();
-    };
     for (auto param : url.params()) {
         const std::string key = param.key;
         if (key == "limit") {
@@ -92,23 +89,14 @@ CollectionQuery read_query(const boost::urls::url_view& url, std::span<const std
             q.cursor = param.value;
         } else if (key == "except") {
             q.except = param.value;
-        } else if (indexed(key)) {
+        } else {
+            auto entry = session::index_lookup(index_keys, key, param.value, q.problem);
+            if (!entry) return q;
             if (q.entry) {
                 q.problem = "name one indexed key and value, not several";
                 return q;
             }
-            auto value = session::index_lookup_value(param.value);
-            if (!value) {
-                q.problem = "the value of " + key + " must be 1 to " +
-                            std::to_string(session::max_index_value_bytes) + " bytes";
-                return q;
-            }
-            q.entry = session::IndexEntry{key, std::move(*value)};
-        } else {
-            std::string known;
-            for (const auto& k : index_keys) known += (known.empty() ? "" : ", ") + k;
-            q.problem = "\"" + key + "\" is not an indexed key (index: [" + known + "])";
-            return q;
+            q.entry = std::move(entry);
         }
     }
     if (!q.entry) q.problem = index_keys.empty() ? "no session key is indexed (config index)"

@@ -10,6 +10,7 @@
 #include "proxy/worker.hpp"
 #include "session/lmdb/store.hpp"
 #include "session/store_factory.hpp"
+#include "session/store_log.hpp"
 #include "session/sweeper.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -287,6 +288,10 @@ int run_server(config::ConfigPtr config, ConfigReloader reload) {
     // Writes to a client that has gone must not kill the process.
     std::signal(SIGPIPE, SIG_IGN);
     set_log_level(config->log.level);
+    // The stores' lines (Redis connection trouble, store errors) as ours.
+    session::set_store_log_sink([](config::LogLevel level, std::string_view event, boost::json::object fields) {
+        log_at(level, event, std::move(fields));
+    });
     Server server(std::move(config), std::move(reload));
     return server.run();
 }

@@ -96,6 +96,27 @@ std::optional<std::string> index_lookup_value(std::string_view text) {
     return std::string(text);
 }
 
+std::optional<IndexEntry> index_lookup(std::span<const std::string> index_keys, std::string_view key,
+                                       std::string_view value, std::string& problem) {
+    if (std::find(index_keys.begin(), index_keys.end(), key) == index_keys.end()) {
+        if (index_keys.empty()) {
+            problem = "no session key is indexed (config index)";
+            return std::nullopt;
+        }
+        std::string known;
+        for (const auto& k : index_keys) known += (known.empty() ? "" : ", ") + k;
+        problem = "\"" + std::string(key) + "\" is not an indexed key (index: [" + known + "])";
+        return std::nullopt;
+    }
+    auto text = index_lookup_value(value);
+    if (!text) {
+        problem = "the value of " + std::string(key) + " must be 1 to " + std::to_string(max_index_value_bytes) +
+                  " bytes";
+        return std::nullopt;
+    }
+    return IndexEntry{std::string(key), std::move(*text)};
+}
+
 NextRecord next_record(const SessionWrite& w, const SessionRecord* current, std::span<const std::string> index_keys) {
     NextRecord next = decide(w, current);
     next.index = index_changes(index_keys, next, w.current.empty() ? nullptr : current);

@@ -53,6 +53,12 @@ std::vector<IndexEntry> index_entries(std::span<const std::string> keys, std::st
 /// itself, or nullopt when no stored value could index as it.
 std::optional<std::string> index_lookup_value(std::string_view text);
 
+/// The entry a lookup by `key` and `value` names (`?member_id=42`,
+/// `--by member_id=42`), or nullopt with `problem` saying why it names none:
+/// `key` is not one of `index_keys`, or no stored value could index as `value`.
+std::optional<IndexEntry> index_lookup(std::span<const std::string> index_keys, std::string_view key,
+                                       std::string_view value, std::string& problem);
+
 /// What one write does to the index: `remove` goes with the record stored
 /// under `write.current`, `add` with the id the next record is stored under
 /// (the same id, or the new one). Under the same id only the difference is

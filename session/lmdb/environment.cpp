@@ -1,5 +1,7 @@
 #include "session/lmdb/environment.hpp"
 
+#include "session/store_log.hpp"
+
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -46,11 +48,7 @@ std::atomic<std::uint64_t> next_serial{1};
 }  // namespace
 
 void log_store_line(const char* event, const std::string& detail) {
-    boost::json::object line;
-    line["event"] = event;
-    line["store"] = "lmdb";
-    line["detail"] = detail;
-    std::fputs((boost::json::serialize(line) + "\n").c_str(), stderr);
+    log_store_event(config::LogLevel::Error, event, {{"store", "lmdb"}, {"detail", detail}});
 }
 
 Environment::Environment(const config::StoreSettings& settings, crypto::KeyRing ring,

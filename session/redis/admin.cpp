@@ -108,9 +108,18 @@ std::size_t Admin::count() {
 std::vector<SessionSummary> Admin::list(std::size_t limit, const std::string& after) {
     std::vector<SessionSummary> out;
     if (limit == 0) return out;
-    const std::set<std::string> all = handles();
+    std::set<std::string> all;
+    {
+        // The page after the one just listed continues from its SCAN:
+        // one SCAN per listing, not one per page.
+        std::lock_guard lock(listing_mutex_);
+        if (listing_ && !after.empty() && listing_->last == after) all = std::move(listing_->handles);
+        else all = handles();
+        listing_.reset();
+    }
     const Keyspace& keys = db_.keyspace();
-    for (auto it = all.upper_bound(after); it != all.end() && out.size() < limit;) {
+    auto it = all.upper_bound(after);
+    while (it != all.end() && out.size() < limit) {
         // A page of handles at a time; one Redis may expire meanwhile
         // leaves a gap, filled from the next ones.
         std::vector<std::string> handle_keys;
@@ -133,6 +142,11 @@ std::vector<SessionSummary> Admin::list(std::size_t limit, const std::string& af
             if (!record) continue;  // damaged: find_by_handle says so
             out.push_back(summary_of(*record));
         }
+    }
+    if (out.size() == limit) {  // a caller may ask for the next page
+        all.erase(all.begin(), it);
+        std::lock_guard lock(listing_mutex_);
+        listing_ = Listing{out.back().handle, std::move(all)};
     }
     return out;
 }
@@ -189,7 +203,7 @@ std::vector<Admin::Indexed> Admin::read_indexed(const IndexEntry& entry, std::sp
 SessionAdmin::IndexPage Admin::find_by_index(const IndexEntry& entry, std::int64_t now, std::size_t limit,
                                              const std::string& cursor) {
     IndexPage page;
-    if (!cursor.empty() && !Keyspace::decode_storage_key(cursor)) return page;  // not a cursor of ours
+    if (limit == 0 || (!cursor.empty() && !Keyspace::decode_storage_key(cursor))) return page;  // not ours
     const std::vector<std::string> members = index_members(entry);
     auto it = std::upper_bound(members.begin(), members.end(), cursor);
     while (it != members.end() && page.sessions.size() < limit) {

@@ -3,7 +3,11 @@
 // indexed value. Synchronous, for callers off the request path; a Redis
 // failure throws std::runtime_error naming it. count and list SCAN the
 // handle keys (keyspace.hpp): their cost grows with the number of sessions,
-// as a listing's does anyway. A lookup by value reads the value's index set
+// as a listing's does anyway. list pages in handle order, which a SCAN
+// cursor cannot give (nor each key once), so a listing's first page SCANs
+// every handle and the pages after it continue from that snapshot: one
+// SCAN per listing. A session made meanwhile may be missed, as a SCAN
+// already past it would miss it. A lookup by value reads the value's index set
 // whole (SMEMBERS) and the records of one page (MGET): its cost grows with
 // the sessions of that value, not of the store. Members whose record Redis
 // has expired are skipped and pruned. No sweep: Redis expires records by
@@ -14,6 +18,8 @@
 #include "session/session_admin.hpp"
 
 #include <chrono>
+#include <mutex>
+#include <optional>
 #include <set>
 
 namespace sessiongate::session::redis {
@@ -53,6 +59,15 @@ private:
 
     Database& db_;
     std::chrono::milliseconds timeout_;
+
+    /// What the last full page left to list, and its last handle: the
+    /// `after` of the page that continues it.
+    struct Listing {
+        std::string last;
+        std::set<std::string> handles;
+    };
+    std::mutex listing_mutex_;
+    std::optional<Listing> listing_;
 };
 
 }  // namespace sessiongate::session::redis

@@ -169,7 +169,7 @@ void Connection::on_handshake(std::uint64_t generation, Response response) {
     connect_timer_.cancel();
     state_ = State::Ready;
     if (failures_ > 0 || !was_ready_)
-        log_event("redis_connected", server_,
+        log_event(config::LogLevel::Info, "redis_connected", server_,
                   failures_ > 0 ? "after " + std::to_string(failures_) + " failed attempts" : "");
     failures_ = 0;
     was_ready_ = true;
@@ -306,9 +306,9 @@ void Connection::fail_connection(const std::string& reason) {
     ++failures_;
     // One line when the trouble starts or changes, not one per retry.
     if (was_connected)
-        log_event("redis_connection_lost", server_, reason);
+        log_event(config::LogLevel::Warn, "redis_connection_lost", server_, reason);
     else if (failures_ == 1 || reason != last_error_)
-        log_event("redis_connect_failed", server_, reason);
+        log_event(config::LogLevel::Warn, "redis_connect_failed", server_, reason);
     last_error_ = reason;
 
     state_ = State::Backoff;

@@ -1,19 +1,11 @@
 #include "session/redis/log.hpp"
 
-#include <boost/json/object.hpp>
-#include <boost/json/serialize.hpp>
-
-#include <cstdio>
+#include "session/store_log.hpp"
 
 namespace sessiongate::session::redis {
 
-void log_event(std::string_view event, std::string_view server, std::string_view detail) {
-    boost::json::object line;
-    line["event"] = event;
-    line["store"] = "redis";
-    line["server"] = server;
-    line["detail"] = detail;
-    std::fputs((boost::json::serialize(line) + "\n").c_str(), stderr);
+void log_event(config::LogLevel level, std::string_view event, std::string_view server, std::string_view detail) {
+    log_store_event(level, event, {{"store", "redis"}, {"server", server}, {"detail", detail}});
 }
 
 }  // namespace sessiongate::session::redis

@@ -10,6 +10,8 @@
   SilentServer()             accepts connections and reads them, never answering:
                              .port, .accepted, .stop().
   redis_store(server, **extra)  the `store:` section of a proxy config using it.
+  OnRedis                    mixin before a SessionTestCase: its proxies use a
+                             redis-server of the test's own (self.redis).
 
 Every process a test starts is stopped by the test (addCleanup).
 """
@@ -160,3 +162,21 @@ def redis_store(url, **extra):
     store = {"type": "redis", "url": url, "connect_timeout": "1s"}
     store.update(extra)
     return store
+
+
+class OnRedis:
+    """Put first in the bases of a SessionTestCase: every proxy it starts keeps
+    its sessions on self.redis, a redis-server of the test's own."""
+
+    def setUp(self):
+        self.redis = RedisServer()
+        self.addCleanup(self.redis.close)  # added first: stopped after the proxies
+        self.redis_key_file = os.path.join(self.redis.dir, "keys")
+        with open(self.redis_key_file, "w") as f:
+            f.write("redis-integration-test-key-0123456789\n")
+        super().setUp()
+
+    def start_proxy(self, routes=None, **overrides):
+        overrides.setdefault("store", redis_store(self.redis.url()))
+        overrides.setdefault("secret_key_file", self.redis_key_file)
+        return super().start_proxy(routes, **overrides)

@@ -15,7 +15,8 @@ from session_support import SessionTestCase, upd
 TOKEN = "admin-token-for-tests-0123456789"
 
 
-class AdminApi(SessionTestCase):
+class AdminApiCase(SessionTestCase):
+    """A proxy with the admin session API on (its token in a file) and index: [member_id]."""
 
     CONFIG = {"index": ["member_id"], "session_max_bytes": 2048}
 
@@ -33,8 +34,9 @@ class AdminApi(SessionTestCase):
         overrides.setdefault("admin_token_file", self.token_path)
         return super().start_proxy(routes, **overrides)
 
-    def api(self, method, target, body=None, token=TOKEN):
-        req = urllib.request.Request("http://127.0.0.1:%d%s" % (self.proxy.admin_port, target), method=method,
+    def api(self, method, target, body=None, token=TOKEN, proxy=None):
+        port = (proxy or self.proxy).admin_port
+        req = urllib.request.Request("http://127.0.0.1:%d%s" % (port, target), method=method,
                                      data=None if body is None else body.encode())
         if token is not None:
             req.add_header("Authorization", "Bearer " + token)
@@ -62,6 +64,9 @@ class AdminApi(SessionTestCase):
             if line.startswith(name + " "):
                 return float(line.split()[-1])
         return 0.0
+
+
+class AdminApi(AdminApiCase):
 
     def test_tokens_refused_and_nothing_changed(self):
         c, handle = self.login(42)

@@ -94,6 +94,21 @@ class TwoReplicas(RedisTestCase):
         r = self.client(0, {COOKIE: sid}).get("/")
         self.assertEqual(r.state, "invalid")
 
+    def test_redis_client_lines_carry_the_proxy_log_format(self):
+        proxy = self.proxies[0]
+        up = proxy.wait_line(lambda o: o.get("event") == "redis_connected", 10)
+        self.assertIsNotNone(up, proxy.all_lines)
+        self.assertEqual(up["level"], "info")
+        self.assertRegex(up["time"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+        self.assertEqual((up["store"], up["server"]), ("redis", "127.0.0.1:%d" % self.redis.port))
+        self.assertIn(up, proxy.lines)  # info: stdout, with the access log
+        self.redis.stop()
+        lost = proxy.wait_line(lambda o: o.get("event") == "redis_connection_lost", 10)
+        self.assertIsNotNone(lost, proxy.all_lines)
+        self.assertEqual(lost["level"], "warn")
+        self.assertIn(lost, proxy.error_lines)  # warn: stderr
+        self.assertIn("time", lost)
+
     def test_200_concurrent_updates_of_different_keys_over_both_are_all_kept(self):
         a = self.client(0)
         a.update({"base": 0})

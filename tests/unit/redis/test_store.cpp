@@ -149,6 +149,45 @@ TEST_CASE("deleting a Redis session by handle takes it out of its index set", "[
     CHECK(peek.keys("sg-test:*").empty());
 }
 
+TEST_CASE("a Redis listing SCANs once: its later pages continue from the first page's snapshot",
+          "[redis][store]") {
+    RedisServer& server = shared_server();
+    Peek peek(server.url());
+    peek.run({"FLUSHALL"});
+    RedisStore store(config_for(server.url()), test_keys().ring());
+    SessionAdmin& admin = *store.admin();
+    std::vector<std::string> made;
+    for (int i = 0; i < 7; ++i) made.push_back(start_session(store, R"({"n":1})"));
+    const auto scans = [&] {
+        const std::string stats = peek.run({"INFO", "commandstats"}).text;
+        const auto at = stats.find("cmdstat_scan:calls=");
+        return at == std::string::npos ? 0 : std::stol(stats.substr(at + 19));
+    };
+    peek.run({"CONFIG", "RESETSTAT"});
+
+    std::vector<std::string> listed;
+    auto page = admin.list(2, {});
+    REQUIRE(page.size() == 2);
+    for (const auto& s : page) listed.push_back(s.handle);
+    // A session that goes between pages is not listed after it went.
+    REQUIRE(admin.remove_by_handle(handle_of(store, made[0])));
+    const std::string gone = handle_of(store, made[1]);
+    REQUIRE(admin.remove_by_handle(gone));
+    do {  // as `sessions list` pages: until a page comes short
+        page = admin.list(2, listed.back());
+        for (const auto& s : page) listed.push_back(s.handle);
+    } while (page.size() == 2);
+    CHECK(scans() == 1);
+    CHECK(std::is_sorted(listed.begin(), listed.end()));
+    CHECK(std::adjacent_find(listed.begin(), listed.end()) == listed.end());
+    CHECK(listed.size() >= 5);
+    CHECK(std::find(listed.begin() + 2, listed.end(), gone) == listed.end());
+
+    // Another listing (or another caller's cursor) starts with a SCAN of its own.
+    CHECK(admin.list(100, {}).size() == 5);
+    CHECK(scans() == 2);
+}
+
 TEST_CASE("Redis records are sealed, bound to their key and expire by TTL", "[redis][store]") {
     RedisServer& server = shared_server();
     Peek peek(server.url());
