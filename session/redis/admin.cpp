@@ -12,6 +12,7 @@ namespace sessiongate::session::redis {
 namespace {
 
 constexpr std::string_view scan_batch = "1000";
+constexpr std::size_t read_batch = 500;  // records per MGET when revoking by value
 
 /// MGET of `keys`, one reply per key (Nil when absent).
 std::string mget(const std::vector<std::string>& keys) {
@@ -229,12 +230,15 @@ std::size_t Admin::remove_by_index(const IndexEntry& entry, const std::string& e
         // under its new member in the next round.
         bool changed = false;
         const std::vector<std::string> members = index_members(entry);
-        for (const Indexed& indexed : read_indexed(entry, members)) {
-            const auto& record = indexed.record;
-            if (!record || record->handle == except_handle || !holds(*record, db_.index_keys(), entry)) continue;
-            const std::string storage = *Keyspace::decode_storage_key(indexed.member);
-            if (remove_record(storage, indexed.bytes, *record)) ++removed;
-            else changed = true;
+        for (std::size_t at = 0; at < members.size(); at += read_batch) {
+            const std::span batch(members.data() + at, std::min(read_batch, members.size() - at));
+            for (const Indexed& indexed : read_indexed(entry, batch)) {
+                const auto& record = indexed.record;
+                if (!record || record->handle == except_handle || !holds(*record, db_.index_keys(), entry)) continue;
+                const std::string storage = *Keyspace::decode_storage_key(indexed.member);
+                if (remove_record(storage, indexed.bytes, *record)) ++removed;
+                else changed = true;
+            }
         }
         if (!changed) return removed;
     }
