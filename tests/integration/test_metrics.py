@@ -24,6 +24,18 @@ def scrape(admin_port):
     return samples
 
 
+def scrape_when(admin_port, ready, timeout=10):
+    """The first scrape for which ready(samples) holds, or the last one after
+    timeout: a request is counted once its response is written, maybe on
+    another I/O thread than the one serving the scrape."""
+    deadline = time.monotonic() + timeout
+    while True:
+        m = scrape(admin_port)
+        if ready(m) or time.monotonic() > deadline:
+            return m
+        time.sleep(0.05)
+
+
 def with_header(path, name, value):
     return path + "?" + urllib.parse.urlencode({"header": "%s:%s" % (name, value)})
 
@@ -62,8 +74,10 @@ class MetricsTest(ProxyTestCase):
         # 4. A request the proxy refuses itself (no upstream time).
         self.assertEqual(send_raw(self.proxy.port, b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n").status(), 400)
 
-        time.sleep(0.3)  # the last connection's close is counted when the proxy sees it
-        m = scrape(self.proxy.admin_port)
+        # The last connection's close is counted when the proxy sees it.
+        m = scrape_when(self.proxy.admin_port,
+                        lambda m: m["sessiongate_request_duration_seconds_count"] >= 10
+                        and m["sessiongate_connections_active"] == 0)
         req = lambda method, status: m["sessiongate_requests_total{method=\"%s\",status=\"%s\"}" % (method, status)]
         self.assertEqual(req("GET", "2xx"), 2 + 4)  # /a /b /edit /cycle /bad /big
         self.assertEqual(req("GET", "4xx"), 1)  # the upstream's 404
@@ -100,7 +114,10 @@ class MetricsTest(ProxyTestCase):
         read_response(s)
         self.upstream.stop()
         self.assertEqual(self.request("GET", "/down").status, 502)
-        m = scrape(self.proxy.admin_port)
+        # /down's connection is counted closed once the proxy sees its close.
+        m = scrape_when(self.proxy.admin_port,
+                        lambda m: m["sessiongate_requests_total{method=\"GET\",status=\"5xx\"}"] >= 1
+                        and m["sessiongate_connections_active"] <= 1)
         self.assertEqual(m["sessiongate_upstream_errors_total"], 1)
         self.assertEqual(m["sessiongate_requests_total{method=\"GET\",status=\"5xx\"}"], 1)
         self.assertEqual(m["sessiongate_upstream_first_byte_seconds_count"], 1)  # only /keep got an answer
@@ -115,17 +132,12 @@ class MetricsTest(ProxyTestCase):
             f.write("threads: [\n")
         os.kill(self.proxy.pid, signal.SIGHUP)
         self.assertIsNotNone(self.proxy.wait_line(lambda o: o.get("event") == "reload_failed", 10))
-        config["threads"] = 2
+        config["threads"] += 1  # differs from the running value, whatever TEST_PROXY_THREADS set
         with open(path, "w") as f:
             f.write(to_yaml(config) + "\n")
         os.kill(self.proxy.pid, signal.SIGHUP)
         self.assertIsNotNone(self.proxy.wait_line(lambda o: o.get("event") == "restart_required", 10))
-        deadline = time.monotonic() + 10
-        while True:
-            m = scrape(self.proxy.admin_port)
-            if m["sessiongate_config_reloads_total{result=\"ok\"}"] == 2 or time.monotonic() > deadline:
-                break
-            time.sleep(0.05)
+        m = scrape_when(self.proxy.admin_port, lambda m: m["sessiongate_config_reloads_total{result=\"ok\"}"] == 2)
         self.assertEqual(m["sessiongate_config_reloads_total{result=\"ok\"}"], 2)
         self.assertEqual(m["sessiongate_config_reloads_total{result=\"refused\"}"], 1)
         self.assertEqual(m["sessiongate_restart_required{setting=\"threads\"}"], 1)
