@@ -65,12 +65,14 @@ Limits
 Memory
   RssSampler(pid, interval=0.05)   thread reading VmRSS (KiB) of /proc/PID/status;
                                .start(), .stop(), .baseline_kb, .max_kb, .samples.
+  memory_scale()               factor for RSS bounds: 1, or 4 for a sanitizer build.
 
 Environment: SESSIONGATE_BIN (path of the binary; default ../../build*/sessiongate);
 TEST_PROXY_THREADS (I/O threads of a test's proxy unless the test sets them;
 default 1, the ThreadSanitizer run uses 2).
 """
 
+import functools
 import glob
 import json
 import os
@@ -656,6 +658,18 @@ def raise_open_file_limit(test, need):
 
 
 # ------------------------------------------------------------------------- memory
+
+@functools.lru_cache(maxsize=None)
+def memory_scale():
+    """The factor by which an RSS bound of a test is multiplied: 1, or 4 when
+    the binary is built with a sanitizer, whose shadow memory and allocator
+    add to RSS for every byte the proxy touches (ThreadSanitizer: about six
+    times the bytes of an idle connection). A bound then still tells a
+    buffer kept per connection or a body held whole from one that is not."""
+    with open(binary(), "rb") as f:
+        image = f.read()
+    return 4 if b"__tsan_init" in image or b"__asan_init" in image else 1
+
 
 def read_rss_kb(pid):
     with open("/proc/%d/status" % pid) as f:

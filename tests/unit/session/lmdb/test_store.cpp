@@ -316,17 +316,22 @@ TEST_CASE("LmdbStore at its size limit still commits the writes of a batch that 
 TEST_CASE("LmdbStore shares its directory with another process", "[store][lmdb]") {
     TempDir dir;
     auto s = settings_in(dir, Durability::Fsync);
-    LmdbStore store(s, test_ring());
-    const auto id = start_session(store, R"({"who":"server"})", suite_t0, "h-server");
-    const auto keep = start_session(store, R"({"who":"kept"})", suite_t0, "h-kept");
-    std::fflush(nullptr);
-
     // The child plays `sessiongate sessions ...`: its own environment on the
     // same files while this one stays open. It grows the map past this
     // process's, which must then adopt the new size (MDB_MAP_RESIZED).
+    // It is forked before this process starts its store's writer thread (a
+    // child of a threaded process may not start threads of its own under
+    // ThreadSanitizer), and begins when the pipe says the sessions are there
+    // (or ends with 15 if this process failed first and closed it).
+    int go[2];
+    REQUIRE(pipe(go) == 0);
+    std::fflush(nullptr);
     const pid_t child = fork();
     REQUIRE(child >= 0);
     if (child == 0) {
+        close(go[1]);
+        char byte = 0;
+        if (read(go[0], &byte, 1) != 1) _exit(15);
         int code = 0;
         try {
             auto cs = s;
@@ -347,6 +352,12 @@ TEST_CASE("LmdbStore shares its directory with another process", "[store][lmdb]"
         }
         _exit(code);
     }
+    close(go[0]);
+    LmdbStore store(s, test_ring());
+    const auto id = start_session(store, R"({"who":"server"})", suite_t0, "h-server");
+    const auto keep = start_session(store, R"({"who":"kept"})", suite_t0, "h-kept");
+    REQUIRE(write(go[1], "g", 1) == 1);
+    close(go[1]);
     int status = 0;
     REQUIRE(waitpid(child, &status, 0) == child);
     REQUIRE(WIFEXITED(status));
