@@ -112,6 +112,9 @@ struct Exchange {
 
     /// True when every byte of the request body has been taken from the client.
     bool request_read_whole() const;
+    /// True when the request, bodiless and idempotent, can be sent again on a
+    /// fresh connection should a pooled one turn out closed.
+    bool request_retry_safe() const;
 };
 
 }  // namespace sessiongate::proxy

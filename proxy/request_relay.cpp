@@ -29,6 +29,18 @@ bool Exchange::request_read_whole() const {
     return false;
 }
 
+bool Exchange::request_retry_safe() const {
+    if (request_framing != BodyFraming::None) return false;
+    // RFC 9110 9.2.2: safe to send twice.
+    switch (request->get().method()) {
+    case http::verb::get: case http::verb::head: case http::verb::options:
+    case http::verb::trace: case http::verb::put: case http::verb::delete_:
+        return true;
+    default:
+        return false;
+    }
+}
+
 Exchange& RequestRelay::ex() { return *c_.ex_; }
 
 void RequestRelay::start() {
@@ -118,7 +130,7 @@ void RequestRelay::do_connect() {
     auto& ex = this->ex();
     if (!ex.retried) ex.upstream_started = Clock::now();
     if (!ex.retried) {
-        auto idle = c_.worker_.pool.take(c_.settings_->upstream);
+        auto idle = c_.worker_.pool.take(c_.settings_->upstream, ex.request_retry_safe());
         // One pooled before a reload switched the upstream to or from https
         // is of no use now.
         if (idle && idle->is_tls() != (c_.settings_->upstream_tls != nullptr)) idle.reset();

@@ -19,21 +19,6 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 using Wait = ClientConnection::Wait;
 
-namespace {
-
-// RFC 9110 9.2.2: safe to send twice.
-bool is_idempotent(http::verb method) {
-    switch (method) {
-    case http::verb::get: case http::verb::head: case http::verb::options:
-    case http::verb::trace: case http::verb::put: case http::verb::delete_:
-        return true;
-    default:
-        return false;
-    }
-}
-
-}  // namespace
-
 Exchange& ResponseRelay::ex() { return *c_.ex_; }
 
 // -- read_head -------------------------------------------------------------------
@@ -71,8 +56,7 @@ void ResponseRelay::on_head_read(beast::error_code ec, std::size_t bytes) {
         // A pooled connection the upstream closed just as we reused it: a
         // request without a body is safely sent again on a fresh connection.
         bool stale = ec == net::error::eof || ec == net::error::connection_reset;
-        if (stale && ex.upstream_reused && !ex.retried && ex.from_upstream.empty() &&
-            ex.request_framing == BodyFraming::None && is_idempotent(ex.request->get().method()))
+        if (stale && ex.upstream_reused && !ex.retried && ex.from_upstream.empty() && ex.request_retry_safe())
             return c_.request_relay_.retry();
         return c_.upstream_failed(ec, "read response head");
     }

@@ -2,20 +2,35 @@
 
 #include <boost/asio/error.hpp>
 
+#include <sys/socket.h>
+
+#include <cerrno>
+
 namespace sessiongate::proxy {
 
-std::optional<Stream> UpstreamPool::take(const Endpoint& endpoint) {
+namespace {
+
+// Nothing to read and not closed: what the armed read would say, asked now.
+bool quiet(Stream& stream) {
+    char byte;
+    auto n = ::recv(stream.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+}  // namespace
+
+std::optional<Stream> UpstreamPool::take(const Endpoint& endpoint, bool retry_safe) {
     auto now = Clock::now();
     // Most recently used first: the warmest connection is the likeliest alive.
     for (auto it = idle_.rbegin(); it != idle_.rend(); ++it) {
         if (it->endpoint != endpoint) continue;
         auto where = std::prev(it.base());
-        if (now - where->since > idle_timeout_) {
+        if (now - where->since > idle_timeout_ || (!where->watched && !retry_safe && !quiet(where->stream))) {
             idle_.erase(where);
-            return take(endpoint);
+            return take(endpoint, retry_safe);
         }
         boost::system::error_code ignored;
-        where->stream.cancel(ignored);  // the armed read ends as aborted, unseen
+        if (where->watched) where->stream.cancel(ignored);  // the armed read ends as aborted, unseen
         Stream stream = std::move(where->stream);
         idle_.erase(where);
         return stream;
@@ -26,14 +41,17 @@ std::optional<Stream> UpstreamPool::take(const Endpoint& endpoint) {
 void UpstreamPool::put(Stream stream, const Endpoint& endpoint) {
     if (max_idle_ == 0) return;  // pooling off: the connection closes here
     while (idle_.size() >= max_idle_) idle_.pop_front();  // drop the oldest
-    auto id = next_id_++;
-    auto& idle = idle_.emplace_back(Idle{std::move(stream), endpoint, Clock::now(), id});
+    idle_.push_back(Idle{std::move(stream), endpoint, Clock::now(), next_id_++});
+}
+
+void UpstreamPool::watch(Idle& idle) {
     // Anything readable on an idle connection (its close, a late error page)
     // makes it unusable. The handler touches the pool only when it was not
     // cancelled, and the pool outlives every handler (the worker destroys its
     // io_context first).
+    idle.watched = true;
     idle.stream.async_read_some(boost::asio::buffer(&idle.byte, 1),
-                                [this, id](boost::system::error_code ec, std::size_t) { on_readable(id, ec); });
+                                [this, id = idle.id](boost::system::error_code ec, std::size_t) { on_readable(id, ec); });
 }
 
 void UpstreamPool::on_readable(std::uint64_t id, boost::system::error_code ec) {
@@ -45,8 +63,10 @@ void UpstreamPool::on_readable(std::uint64_t id, boost::system::error_code ec) {
         }
 }
 
-void UpstreamPool::sweep(Clock::time_point now) {
+void UpstreamPool::on_tick(Clock::time_point now) {
     while (!idle_.empty() && now - idle_.front().since > idle_timeout_) idle_.pop_front();
+    // The unwatched ones are the newest, at the back.
+    for (auto it = idle_.rbegin(); it != idle_.rend() && !it->watched; ++it) watch(*it);
 }
 
 void UpstreamPool::set_limits(std::size_t max_idle, std::chrono::milliseconds idle_timeout) {

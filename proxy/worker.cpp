@@ -14,7 +14,7 @@ void Worker::start_ticking() {
         // A connection's tick may close it, never destroy it: its pending
         // operations hold it, so the set does not change under us.
         for (auto* connection : connections) connection->on_tick(now);
-        pool.sweep(now);
+        pool.on_tick(now);
         start_ticking();
     });
 }

@@ -269,5 +269,26 @@ class UpstreamPoolTest(ProxyTestCase):
         self.assertNotEqual(r.json()["conn_id"], first)
 
 
+class UnwatchedPooledConnectionTest(ProxyTestCase):
+    """The upstream drops keep-alive connections idle 10 ms, often before the
+    pool's tick (100 ms) has armed a watch on them: a request that could not
+    be sent again (a POST, a body) checks such a connection before using it,
+    a GET is sent again on a fresh one. Either way every answer is the
+    upstream's, none a 502."""
+    UPSTREAM_ARGS = ("--idle-close-ms", "10")
+
+    def test_requests_on_connections_closed_before_they_were_watched(self):
+        conns = set()
+        requests = [("GET", b""), ("POST", b"form=1"), ("POST", b""), ("DELETE", b""), ("PATCH", b"{}")] * 3
+        for i, (method, body) in enumerate(requests):
+            r = self.request(method, "/unwatched%d" % i, body=body)
+            self.assertEqual(r.status, 200, "%s %d after the upstream closed the idle connection: %r" % (method, i, r))
+            self.assertEqual((r.json()["method"], r.json()["target"]), (method, "/unwatched%d" % i))
+            conns.add(r.json()["conn_id"])
+            time.sleep(0.06)
+        self.assertEqual(len(conns), len(requests), "premise: the upstream closed each idle connection")
+        self.assertIsNone(self.proxy.wait_line(lambda o: o.get("event") == "upstream_error", 0.2))
+
+
 if __name__ == "__main__":
     unittest.main()
