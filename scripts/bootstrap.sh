@@ -18,7 +18,7 @@ build_packages=(
 test_packages=(
   git curl openssl lmdb-utils redis-server chromium procps iproute2 python3-yaml
   podman debootstrap strace
-  nginx haproxy wrk libbenchmark-dev
+  nginx haproxy wrk libbenchmark-dev linux-perf
   clang-14 libfuzzer-14-dev
 )
 
