@@ -92,3 +92,38 @@ TEST_CASE("AES-256-GCM seals an empty plaintext to a tag alone", "[aes_gcm]") {
     CHECK(opened.empty());
     CHECK_FALSE(aes256gcm_seal(gcm_key, "short", "", {}, out));
 }
+
+TEST_CASE("AES-256-GCM gives the same answers whatever came before on the thread", "[aes_gcm]") {
+    // The cipher context is kept per thread and its key set again only when
+    // it changes: keys, directions and failures in any order must not leak
+    // into the next call.
+    auto other_key = gcm_key;
+    other_key[0] ^= 0x80;
+    const std::string sealed = from_hex(gcm_sealed);
+    for (int round = 0; round < 3; ++round) {
+        std::string out;
+        REQUIRE(aes256gcm_seal(other_key, gcm_nonce, gcm_plaintext, {gcm_associated}, out));
+        CHECK(to_hex(out) != gcm_sealed);  // another key, another ciphertext
+        std::string opened;
+        CHECK_FALSE(aes256gcm_open(other_key, gcm_nonce, sealed, {gcm_associated}, opened));
+        CHECK(aes256gcm_open(other_key, gcm_nonce, out, {gcm_associated}, opened));
+        CHECK(opened == gcm_plaintext);
+
+        opened.clear();
+        CHECK(aes256gcm_open(gcm_key, gcm_nonce, sealed, {gcm_associated}, opened));  // the key changed back
+        CHECK(opened == gcm_plaintext);
+        opened.clear();
+        auto bad = sealed;
+        bad.back() ^= 1;
+        CHECK_FALSE(aes256gcm_open(gcm_key, gcm_nonce, bad, {gcm_associated}, opened));
+        CHECK(aes256gcm_open(gcm_key, gcm_nonce, sealed, {gcm_associated}, opened));  // after a failure
+        CHECK(opened == gcm_plaintext);
+
+        out.clear();
+        REQUIRE(aes256gcm_seal(gcm_key, gcm_nonce, gcm_plaintext, {gcm_associated}, out));  // same key, other direction
+        CHECK(to_hex(out) == gcm_sealed);
+        out.clear();
+        REQUIRE(aes256gcm_seal(gcm_key, gcm_nonce, gcm_plaintext, {gcm_associated}, out));  // same key, same direction
+        CHECK(to_hex(out) == gcm_sealed);
+    }
+}

@@ -66,3 +66,16 @@ TEST_CASE("hmac_sha256 matches RFC 4231 test case 2", "[session_id]") {
     // 5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843
     CHECK(base64url_encode(mac) == "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM");
 }
+
+TEST_CASE("sha256 and hmac_sha256 answer alike when called again and interleaved", "[session_id]") {
+    // Their OpenSSL contexts are kept per thread and started afresh per call.
+    for (int round = 0; round < 3; ++round) {
+        CHECK(base64url_encode(hmac_sha256("Jefe", "what do ya want for nothing?")) ==
+              "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM");
+        CHECK(base64url_encode(sha256("abc")) == "ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0");
+        CHECK(hmac_sha256("other key", "what do ya want for nothing?") !=
+              hmac_sha256("Jefe", "what do ya want for nothing?"));
+        CHECK(hmac_sha256("", "data").size() == 32);  // an empty key is a key
+        CHECK(sha256("").size() == 32);
+    }
+}
