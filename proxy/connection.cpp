@@ -117,7 +117,7 @@ void ClientConnection::finish_exchange() {
 
 void ClientConnection::respond_locally(unsigned status, std::string_view reason, bool close_after,
                                        const std::vector<session::Header>& headers, std::string_view text) {
-    if (!ex_) ex_ = std::make_unique<Exchange>();
+    if (!ex_) ex_ = worker_.exchanges.make();
     auto& ex = *ex_;
     if (ex.request_id.empty()) ex.request_id = new_request_id();  // refused before it was named
     ++epoch_;

@@ -97,7 +97,7 @@ private:
     bool peer_trusted_ = false;
     Buffer in_;  // bytes from the client not yet used
     HeadReader reader_{*this};
-    std::unique_ptr<Exchange> ex_;  // none between requests: an idle connection stays small
+    ExchangePool::Ptr ex_;  // none between requests: an idle connection stays small
     RequestRelay request_relay_{*this};
     FormTokenReader form_token_reader_{*this};
     ResponseRelay response_relay_{*this};

@@ -3,7 +3,8 @@
 // (ClientConnection::ex_), so nothing of one exchange can leak into the next
 // and an idle connection holds none of it. (Held by pointer rather than
 // reset with `= {}`: Beast's parsers cannot be moved, and an idle keep-alive
-// connection then costs a few hundred bytes, not two kilobytes.)
+// connection then costs a few hundred bytes, not two kilobytes. The storage
+// comes from the worker's ExchangePool.)
 #pragma once
 
 #include "proxy/buffer_pool.hpp"

@@ -127,7 +127,7 @@ void HeadReader::scan() {
 // -- checked ---------------------------------------------------------------------
 
 void HeadReader::on_head_complete(std::size_t length) {
-    c_.ex_ = std::make_unique<Exchange>();
+    c_.ex_ = c_.worker_.exchanges.make();
     auto& ex = *c_.ex_;
     c_.settings_ = c_.worker_.settings;  // a reload applies from the next request on
     c_.peer_trusted_ = c_.settings_->trusted.contains(c_.peer_address_);

@@ -6,6 +6,7 @@
 
 #include "config/config.hpp"
 #include "proxy/buffer_pool.hpp"
+#include "proxy/exchange_pool.hpp"
 #include "proxy/metrics.hpp"
 #include "proxy/tls_context.hpp"
 #include "proxy/trusted_peers.hpp"
@@ -77,6 +78,7 @@ public:
     SharedState& shared;
     SettingsPtr settings;  // replaced (on this thread) when the config is reloaded
     BufferPool buffers;
+    ExchangePool exchanges;
     UpstreamPool pool;
     std::unordered_set<ClientConnection*> connections;  // live ones: deadlines, draining
 
