@@ -1,0 +1,243 @@
+// The stores' own cost, without the proxy: a session load and a session
+// save on each store (Google Benchmark). LMDB is measured with 1 thousand
+// and 1 million stored sessions, to show what the number of sessions does
+// to a read (the B+tree grows a level; the pages stay in the page cache).
+//
+// Usage: store_bench [--max-sessions N] [Google Benchmark flags]
+//   --max-sessions  the largest LMDB store filled (default 1000000; the
+//                   smoke test passes 1000)
+// Redis is measured when SESSIONGATE_BENCH_REDIS names a server
+// (redis://127.0.0.1:6379/0); its keys go under a prefix of their own.
+//
+// Every store is filled once, before the first benchmark that reads it, in
+// a directory under $TMPDIR removed at exit. The store files of 1 million
+// sessions take about 0.5 GB.
+#include "config/config.hpp"
+#include "session/secret_keys.hpp"
+#include "session/session_id.hpp"
+#include "session/store_factory.hpp"
+
+#include <benchmark/benchmark.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <future>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace sessiongate;
+using session::Deadline;
+
+constexpr std::int64_t now = 1'800'000'000;  // Unix seconds, the same for every call
+
+Deadline far_deadline() { return Deadline::clock::now() + std::chrono::seconds(60); }
+
+const session::SecretKeys& keys() {
+    static const session::SecretKeys keys({std::string(48, 'k')});
+    return keys;
+}
+
+/// A fresh directory under the temp dir, removed with everything in it.
+class TempDir {
+public:
+    TempDir() {
+        std::string pattern = (std::filesystem::temp_directory_path() / "sg-store-bench-XXXXXX").string();
+        if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+        path_ = pattern;
+    }
+    ~TempDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path_, ec);
+    }
+    const std::string& path() const { return path_; }
+
+private:
+    std::string path_;
+};
+
+/// What a response with `X-Session-Update: {"member_id": ..., "cart": [...]}`
+/// asks of the store: a session of about 100 bytes of JSON.
+session::SessionWrite new_session(std::size_t n) {
+    session::SessionWrite w;
+    w.fresh_id = session::new_session_id();
+    w.fresh_handle = "h-" + w.fresh_id.substr(0, 20);
+    w.patches.push_back(boost::json::object{{"member_id", n}, {"cart", boost::json::array{"apple", "pear", n % 7}},
+                                            {"theme", "dark"}});
+    w.now = now;
+    return w;
+}
+
+session::SessionWrite update_of(const std::string& id, std::size_t n) {
+    session::SessionWrite w;
+    w.current = id;
+    w.fresh_id = session::new_session_id();
+    w.fresh_handle = "h-" + w.fresh_id.substr(0, 20);
+    w.patches.push_back(boost::json::object{{"n", n}});
+    w.now = now;
+    return w;
+}
+
+session::WriteResult write_sync(session::Store& store, session::SessionWrite w) {
+    std::promise<session::WriteResult> done;
+    auto result = done.get_future();
+    store.write(std::move(w), far_deadline(), [&](session::WriteResult r) { done.set_value(std::move(r)); });
+    return result.get();
+}
+
+/// A store and the cookie values of the sessions in it.
+struct Filled {
+    std::unique_ptr<TempDir> dir;
+    std::unique_ptr<session::Store> store;
+    std::vector<std::string> cookies;
+};
+
+/// Fills `store` with `count` sessions, many writes in flight at once (a
+/// write transaction commits what is queued, so filling takes seconds).
+std::vector<std::string> fill(session::Store& store, std::size_t count) {
+    constexpr std::size_t in_flight = 4096;
+    std::vector<std::string> cookies(count);
+    for (std::size_t first = 0; first < count; first += in_flight) {
+        const std::size_t last = std::min(count, first + in_flight);
+        std::atomic<std::size_t> left{last - first};
+        std::promise<void> all_done;
+        std::atomic<bool> failed{false};
+        for (std::size_t i = first; i < last; ++i)
+            store.write(new_session(i), far_deadline(), [&, i](session::WriteResult r) {
+                if (r.outcome == session::WriteOutcome::Saved) cookies[i] = std::move(r.cookie_value);
+                else failed = true;
+                if (left.fetch_sub(1) == 1) all_done.set_value();
+            });
+        all_done.get_future().wait();
+        if (failed) throw std::runtime_error("filling the store failed");
+    }
+    return cookies;
+}
+
+config::Config config_of(config::StoreType type, const std::string& where, config::Durability durability) {
+    config::Config c;
+    c.store.type = type;
+    c.store.durability = durability;
+    if (type == config::StoreType::Lmdb) c.store.path = where;
+    if (type == config::StoreType::Redis) {
+        c.store.url = where;
+        c.store.key_prefix = "sessiongate-bench:" + session::new_session_id().substr(0, 8) + ":";
+    }
+    return c;
+}
+
+/// The store of `name` holding `count` sessions, made on first use.
+Filled& filled(const std::string& name, config::StoreType type, std::size_t count,
+               config::Durability durability = config::Durability::Fsync) {
+    static std::map<std::string, Filled> stores;
+    auto& entry = stores[name];
+    if (entry.store) return entry;
+    std::string where;
+    if (type == config::StoreType::Lmdb) {
+        entry.dir = std::make_unique<TempDir>();
+        where = entry.dir->path() + "/sessions";
+        // Filled without syncing every commit, then opened as measured.
+        auto filling = session::open_store(config_of(type, where, config::Durability::None), &keys());
+        entry.cookies = fill(*filling, count);
+    } else if (type == config::StoreType::Redis) {
+        where = std::getenv("SESSIONGATE_BENCH_REDIS");
+    }
+    entry.store = session::open_store(config_of(type, where, durability), &keys());
+    if (entry.cookies.empty()) entry.cookies = fill(*entry.store, count);
+    return entry;
+}
+
+void load_benchmark(benchmark::State& state, Filled& filled) {
+    std::mt19937_64 random(42);
+    std::uniform_int_distribution<std::size_t> pick(0, filled.cookies.size() - 1);
+    for (auto _ : state) {
+        // LMDB and the cookie store answer before load() returns; Redis
+        // answers on its own thread.
+        std::promise<session::LoadStatus> answered;
+        filled.store->load(filled.cookies[pick(random)], now, far_deadline(),
+                           [&](session::LoadResult r) { answered.set_value(r.status); });
+        if (answered.get_future().get() != session::LoadStatus::Found) {
+            state.SkipWithError("a stored session was not found");
+            break;
+        }
+    }
+}
+
+void write_benchmark(benchmark::State& state, Filled& filled) {
+    std::size_t n = 0;
+    std::mt19937_64 random(7);
+    std::uniform_int_distribution<std::size_t> pick(0, filled.cookies.size() - 1);
+    for (auto _ : state) {
+        auto& cookie = filled.cookies[pick(random)];
+        auto r = write_sync(*filled.store, update_of(cookie, ++n));
+        if (r.outcome != session::WriteOutcome::Saved) {
+            state.SkipWithError(("a save failed: " + r.error).c_str());
+            break;
+        }
+        cookie = r.cookie_value;  // the cookie store's value changes with every save
+    }
+}
+
+std::size_t max_sessions = 1'000'000;
+
+void register_benchmarks() {
+    using config::StoreType;
+    for (std::size_t count : {std::size_t(1000), std::size_t(1'000'000)}) {
+        const std::size_t sessions = std::min(count, max_sessions);
+        const std::string name = "lmdb/" + std::to_string(sessions);
+        if (count != sessions && sessions == 1000) continue;  // the 1k row is there already
+        benchmark::RegisterBenchmark(("load/" + name).c_str(), [=](benchmark::State& state) {
+            load_benchmark(state, filled(name, StoreType::Lmdb, sessions));
+        })->Unit(benchmark::kMicrosecond);
+        benchmark::RegisterBenchmark(("save/" + name + "/fsync").c_str(), [=](benchmark::State& state) {
+            write_benchmark(state, filled(name, StoreType::Lmdb, sessions));
+        })->Unit(benchmark::kMicrosecond);
+    }
+    benchmark::RegisterBenchmark("load/cookie", [](benchmark::State& state) {
+        load_benchmark(state, filled("cookie", StoreType::Cookie, 1000));
+    })->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark("save/cookie", [](benchmark::State& state) {
+        write_benchmark(state, filled("cookie", StoreType::Cookie, 1000));
+    })->Unit(benchmark::kMicrosecond);
+    if (std::getenv("SESSIONGATE_BENCH_REDIS")) {
+        benchmark::RegisterBenchmark("load/redis/1000", [](benchmark::State& state) {
+            load_benchmark(state, filled("redis", StoreType::Redis, 1000));
+        })->Unit(benchmark::kMicrosecond);
+        benchmark::RegisterBenchmark("save/redis/1000", [](benchmark::State& state) {
+            write_benchmark(state, filled("redis", StoreType::Redis, 1000));
+        })->Unit(benchmark::kMicrosecond);
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    // Our one flag goes before Google Benchmark sees the rest.
+    std::vector<char*> rest{argv[0]};
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--max-sessions" && i + 1 < argc) {
+            max_sessions = std::stoul(argv[++i]);
+        } else if (arg.rfind("--max-sessions=", 0) == 0) {
+            max_sessions = std::stoul(arg.substr(15));
+        } else {
+            rest.push_back(argv[i]);
+        }
+    }
+    if (max_sessions < 1000) {
+        std::cerr << "store_bench: --max-sessions must be at least 1000\n";
+        return 2;
+    }
+    int rest_count = static_cast<int>(rest.size());
+    benchmark::Initialize(&rest_count, rest.data());
+    if (benchmark::ReportUnrecognizedArguments(rest_count, rest.data())) return 2;
+    register_benchmarks();
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+}
