@@ -7,11 +7,14 @@
 # 127.0.0.1 and ports of its own. wrk loads each in turn, round after round
 # with the order rotated, and the table gives the medians: req/s, the ratio
 # to nginx's, p50 and p99 latency. Then the memory of 10,000 idle
-# keep-alive connections in sessiongate and in nginx.
+# keep-alive connections in sessiongate and in nginx, and the cost of one
+# LMDB session load with 1 thousand and with 1 million sessions stored
+# (bench/store_bench, when it is built).
 #
 # Usage: bench/run.sh [--quick] [--rounds N] [--duration SECONDS]
 #                     [--connections N] [--idle N] [--keep]
-#   --quick        1 round of 1 s, 500 idle connections (a smoke run)
+#   --quick        1 round of 1 s, 500 idle connections, 10,000 sessions
+#                  in the largest store (a smoke run)
 #   --rounds       rounds of every contender (default 5)
 #   --duration     seconds of load per contender per round (default 5)
 #   --connections  wrk's connections (default 50; one wrk thread)
@@ -23,6 +26,9 @@
 #                        and lua-ffi-zlib
 #   SESSIONGATE_BIN=FILE the binary to measure (default build/sessiongate,
 #                        built when absent)
+#   STORE_BENCH=FILE     the store micro-benchmark (default
+#                        build/bench/store_bench; its table is left out
+#                        when there is none)
 # Missing Debian packages are installed. The results (Markdown, ready to
 # paste into bench/RESULTS.md) go to stdout, progress to stderr.
 set -euo pipefail
@@ -33,12 +39,12 @@ source "$bench_dir/processes.sh"
 source "$bench_dir/servers.sh"
 source "$bench_dir/load.sh"
 
-rounds=5 duration=5 connections=50 idle=10000 keep=false warmup=1
+rounds=5 duration=5 connections=50 idle=10000 keep=false warmup=1 store_sessions=1000000
 usage() { sed -n '2,/^set -euo/p' "$bench_dir/run.sh" | sed '$d; s/^# \{0,1\}//'; }
 positive() { [[ $2 =~ ^[1-9][0-9]*$ ]] || { echo "bench: $1 needs a positive integer, not '$2'" >&2; exit 2; }; }
 while [ $# -gt 0 ]; do
     case $1 in
-        --quick) rounds=1 duration=1 idle=500 warmup=0 ;;
+        --quick) rounds=1 duration=1 idle=500 warmup=0 store_sessions=10000 ;;
         --rounds | --duration | --connections | --idle)
             positive "$1" "${2:-}"
             declare "${1#--}=$2"
@@ -238,6 +244,29 @@ for ((i = 0; i < 50; i++)); do
 done
 memory_rows+=("$(idle_rss "nginx $nginx_version proxy_pass (worker process)" "$port" "$nginx_worker")")
 
+# --- the store alone: a session load with few and with many sessions ---
+
+# store_rows: Markdown rows of store_bench's LMDB loads (CPU time per load),
+# each with its ratio to the first (the smallest store).
+store_rows() {
+    local bench=${STORE_BENCH:-$repo_dir/build/bench/store_bench}
+    if [ ! -x "$bench" ]; then
+        echo "| not measured: no $bench (scripts/build.sh build store_bench) | | |"
+        return
+    fi
+    # CSV: name,iterations,real_time,cpu_time,time_unit,...
+    "$bench" --max-sessions "$store_sessions" --benchmark_filter='^load/lmdb/' --benchmark_format=csv \
+        --benchmark_repetitions=3 --benchmark_report_aggregates_only=true 2>/dev/null |
+        awk -F, '$1 ~ /_median"?$/ {
+            name = $1; gsub(/"/, "", name); sub(/_median$/, "", name)
+            n = name; sub(/.*\//, "", n)
+            if (first == "") first = $4
+            printf "| %s | %.2f %s | %.2f |\n", n, $4, $5, $4 / first
+        }'
+}
+echo "bench: store micro-benchmark" >&2
+store_table=$(store_rows)
+
 # --- report ---
 
 describe_machine() {
@@ -271,3 +300,12 @@ Memory with $idle idle keep-alive connections (one request served on each):
 |---|---|---|---|---|
 EOF
 printf '%s\n' "${memory_rows[@]}"
+cat <<EOF
+
+One LMDB session load (bench/store_bench: the store alone, median CPU time
+of 3 repetitions; every session read once before, as in a running proxy):
+
+| sessions stored | CPU per load | x the smallest |
+|---|---|---|
+$store_table
+EOF

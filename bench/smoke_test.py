@@ -5,7 +5,9 @@ Rows that must be measured: nginx, haproxy and sessiongate on LMDB (1 and
 2 threads), with figures and no errors. The redis and cookie stores must be
 measured once check-config accepts them and may say "not available" before;
 nginx + lua-resty-session must be measured when LRS is set. The memory
-table must have both servers with figures. SESSIONGATE_BIN names the binary.
+table must have both servers with figures, and the store table its two rows
+when store_bench is built. SESSIONGATE_BIN names the binary, STORE_BENCH the
+store micro-benchmark.
 """
 
 import os
@@ -83,6 +85,11 @@ def main():
         r"[0-9.]+ MB \| [0-9.]+ MB \| -?[0-9.]+ KB \| [0-9]+ \|", line)]
     if len(memory) != 2:
         problems.append(f"the memory table has {len(memory)} of its 2 rows")
+    # The store micro-benchmark's rows, when it is built (STORE_BENCH).
+    if Path(os.environ.get("STORE_BENCH", BENCH.parent / "build" / "bench" / "store_bench")).exists():
+        loads = [line for line in lines if re.fullmatch(r"\| (1000|10000) \| [0-9.]+ us \| [0-9.]+ \|", line)]
+        if len(loads) != 2:
+            problems.append(f"the store table has {len(loads)} of its 2 rows (1000 and 10000 sessions)")
     if len(table) != len(rows):
         problems.append(f"the table has {len(table)} rows, not {len(rows)}")
 
