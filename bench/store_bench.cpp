@@ -17,6 +17,7 @@
 #include "session/secret_keys.hpp"
 #include "session/session_id.hpp"
 #include "session/store_factory.hpp"
+#include "unit/temp_dir.hpp"
 
 #include <benchmark/benchmark.h>
 
@@ -35,6 +36,7 @@ namespace {
 
 using namespace sessiongate;
 using session::Deadline;
+using test::TempDir;
 
 constexpr std::int64_t now = 1'800'000'000;  // Unix seconds, the same for every call
 
@@ -44,24 +46,6 @@ const session::SecretKeys& keys() {
     static const session::SecretKeys keys({std::string(48, 'k')});
     return keys;
 }
-
-/// A fresh directory under the temp dir, removed with everything in it.
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "sg-store-bench-XXXXXX").string();
-        if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-        path_ = pattern;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    const std::string& path() const { return path_; }
-
-private:
-    std::string path_;
-};
 
 /// What a response with `X-Session-Update: {"member_id": ..., "cart": [...]}`
 /// asks of the store: a session of about 100 bytes of JSON.
@@ -152,7 +136,7 @@ Filled& filled(const std::string& name, config::StoreType type, std::size_t coun
     if (entry.store) return entry;
     std::string where;
     if (type == config::StoreType::Lmdb) {
-        entry.dir = std::make_unique<TempDir>();
+        entry.dir = std::make_unique<TempDir>("sg-store-bench");
         where = entry.dir->path() + "/sessions";
         // Filled without syncing every commit, then opened as measured.
         auto filling = session::open_store(config_of(type, where, config::Durability::None), &keys());
@@ -199,33 +183,25 @@ void write_benchmark(benchmark::State& state, Filled& filled) {
 
 std::size_t max_sessions = 1'000'000;
 
+/// "load/NAME" and "save/NAME" + `save_note` on the store `name`.
+void register_store(const std::string& name, config::StoreType type, std::size_t sessions,
+                    const std::string& save_note = "") {
+    benchmark::RegisterBenchmark(("load/" + name).c_str(), [=](benchmark::State& state) {
+        load_benchmark(state, filled(name, type, sessions));
+    })->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark(("save/" + name + save_note).c_str(), [=](benchmark::State& state) {
+        write_benchmark(state, filled(name, type, sessions));
+    })->Unit(benchmark::kMicrosecond);
+}
+
 void register_benchmarks() {
     using config::StoreType;
-    for (std::size_t count : {std::size_t(1000), std::size_t(1'000'000)}) {
-        const std::size_t sessions = std::min(count, max_sessions);
-        const std::string name = "lmdb/" + std::to_string(sessions);
-        if (count != sessions && sessions == 1000) continue;  // the 1k row is there already
-        benchmark::RegisterBenchmark(("load/" + name).c_str(), [=](benchmark::State& state) {
-            load_benchmark(state, filled(name, StoreType::Lmdb, sessions));
-        })->Unit(benchmark::kMicrosecond);
-        benchmark::RegisterBenchmark(("save/" + name + "/fsync").c_str(), [=](benchmark::State& state) {
-            write_benchmark(state, filled(name, StoreType::Lmdb, sessions));
-        })->Unit(benchmark::kMicrosecond);
-    }
-    benchmark::RegisterBenchmark("load/cookie", [](benchmark::State& state) {
-        load_benchmark(state, filled("cookie", StoreType::Cookie, 1000));
-    })->Unit(benchmark::kMicrosecond);
-    benchmark::RegisterBenchmark("save/cookie", [](benchmark::State& state) {
-        write_benchmark(state, filled("cookie", StoreType::Cookie, 1000));
-    })->Unit(benchmark::kMicrosecond);
-    if (std::getenv("SESSIONGATE_BENCH_REDIS")) {
-        benchmark::RegisterBenchmark("load/redis/1000", [](benchmark::State& state) {
-            load_benchmark(state, filled("redis", StoreType::Redis, 1000));
-        })->Unit(benchmark::kMicrosecond);
-        benchmark::RegisterBenchmark("save/redis/1000", [](benchmark::State& state) {
-            write_benchmark(state, filled("redis", StoreType::Redis, 1000));
-        })->Unit(benchmark::kMicrosecond);
-    }
+    register_store("lmdb/1000", StoreType::Lmdb, 1000, "/fsync");
+    // The large store: 1 million sessions unless --max-sessions says fewer.
+    const std::size_t large = std::min<std::size_t>(max_sessions, 1'000'000);
+    if (large > 1000) register_store("lmdb/" + std::to_string(large), StoreType::Lmdb, large, "/fsync");
+    register_store("cookie", StoreType::Cookie, 1000);
+    if (std::getenv("SESSIONGATE_BENCH_REDIS")) register_store("redis/1000", StoreType::Redis, 1000);
 }
 
 }  // namespace

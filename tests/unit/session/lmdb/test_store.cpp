@@ -8,6 +8,7 @@
 
 #include "unit/fixture_file.hpp"
 #include "unit/hex.hpp"
+#include "unit/temp_dir.hpp"
 #include "unit/session/index_suite.hpp"
 #include "unit/session/store_suite.hpp"
 
@@ -27,26 +28,9 @@ using namespace sessiongate::session;
 using namespace sessiongate::session::testing;
 using sessiongate::config::Durability;
 using sessiongate::config::StoreSettings;
+using sessiongate::test::TempDir;
 
 namespace {
-
-/// A fresh directory under the temp dir, removed with everything in it.
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "sg-lmdb-XXXXXX").string();
-        if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-        path_ = pattern;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    const std::string& path() const { return path_; }
-
-private:
-    std::string path_;
-};
 
 StoreSettings settings_in(const TempDir& dir, Durability durability = Durability::Fsync) {
     StoreSettings s;
