@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Configures (once) and builds sessiongate, the sample backend and the tests.
 # Usage: scripts/build.sh [build-dir [target...]]   (default: build, Release, all)
-# A build dir named build-asan builds with ASan and UBSan, build-tsan with
-# TSan, build-fuzz the fuzz targets with Clang (target `fuzzers`).
+# A build dir named build-asan builds with Clang, ASan and UBSan, the
+# libFuzzer targets included (target `fuzzers`); build-tsan with TSan.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${1:-build}
@@ -11,9 +11,8 @@ export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
 jobs=$(nproc 2>/dev/null || echo 2)
 options=(-DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}")
 case "$(basename "$build_dir")" in
-  build-asan) options=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DSESSIONGATE_SANITIZE=ON) ;;
+  build-asan) options=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 -DSESSIONGATE_FUZZ=ON) ;;
   build-tsan) options=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DSESSIONGATE_TSAN=ON) ;;
-  build-fuzz) options=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 -DSESSIONGATE_FUZZ=ON) ;;
 esac
 if [ ! -f "$build_dir/build.ninja" ]; then
   cmake -S . -B "$build_dir" -G Ninja "${options[@]}" >/dev/null
