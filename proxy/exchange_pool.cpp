@@ -14,7 +14,7 @@ constexpr std::size_t max_kept_head = 16 * 1024;
 ExchangePool::~ExchangePool() {
     for (void* storage : free_) {
         ASAN_UNPOISON_MEMORY_REGION(storage, sizeof(Exchange));
-        ::operator delete(storage, sizeof(Exchange));
+        ::operator delete(storage);
     }
 }
 
@@ -48,7 +48,7 @@ void ExchangePool::release(Exchange* exchange) {
         ASAN_POISON_MEMORY_REGION(exchange, sizeof(Exchange));
         free_.push_back(exchange);
     } else {
-        ::operator delete(exchange, sizeof(Exchange));
+        ::operator delete(exchange);
     }
 }
 
