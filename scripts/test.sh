@@ -63,7 +63,7 @@ if [ $# -gt 0 ]; then
   phase suite run_ctest build "$@"
 else
   phase suite run_ctest build -LE image
-  # Alone, after the build whose ccache cache its build stage shares.
+  # Alone: the image build takes both cores.
   phase image run_ctest build -L image
   phase build-asan scripts/build.sh build-asan
   phase asan-suite run_asan_suite
