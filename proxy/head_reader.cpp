@@ -153,7 +153,12 @@ void HeadReader::on_head_complete(std::size_t length) {
     ex.head_request = req.method() == http::verb::head;
     ex.keep_alive = req.keep_alive();
     ex.websocket = is_websocket_upgrade(req);
-    if (req.method() == http::verb::connect) return c_.respond_locally(405, "CONNECT not supported");
+    if (req.method() == http::verb::connect) {
+        // RFC 9110 15.5.6: a 405 names what the resource does take; every
+        // method but CONNECT is forwarded, these are the ones RFC 9110 defines.
+        static const std::vector<session::Header> allow{{"Allow", "GET, HEAD, POST, PUT, DELETE, OPTIONS, TRACE, PATCH"}};
+        return c_.respond_locally(405, "CONNECT not supported", true, allow);
+    }
     if (ex.target.front() != '/' && !(ex.target == "*" && req.method() == http::verb::options)) {
         // absolute-form: sent on in origin-form; the target's authority replaces Host.
         std::string authority;

@@ -1,6 +1,7 @@
 """CONNECT is refused: sessiongate is a reverse proxy, never a tunnel. A
 CONNECT request, whatever its target (another host, the upstream's own
-address, an origin-form path), gets 405 with `Connection: close` and an
+address, an origin-form path), gets 405 with `Connection: close`, an `Allow` header naming the
+methods it forwards (RFC 9110 15.5.6), and an
 access log line naming the reason; nothing reaches the upstream, and the
 bytes sent behind the head (the would-be tunnel's, or a request) are never
 read as a request. Raw sockets, judged on what the upstream received."""
@@ -25,6 +26,9 @@ class ConnectRefusedTest(ProxyTestCase):
                 responses = res.responses()
                 self.assertEqual([r.status for r in responses], [405], res)
                 self.assertEqual(responses[0].header("Connection"), "close")
+                allowed = [m.strip() for m in responses[0].header("Allow").split(",")]
+                self.assertIn("GET", allowed)
+                self.assertNotIn("CONNECT", allowed)
         self.assertNothingForwarded("for a CONNECT")
 
         lines = [l for l in self.proxy.lines if l.get("event") == "request"]
