@@ -7,6 +7,8 @@ import threading
 import time
 import unittest
 
+import harness
+
 from harness import (ProxyTestCase, connect, format_request, read_response,
                      read_until_close, parse_responses, request)
 
@@ -278,6 +280,11 @@ class UnwatchedPooledConnectionTest(ProxyTestCase):
     UPSTREAM_ARGS = ("--idle-close-ms", "10")
 
     def test_requests_on_connections_closed_before_they_were_watched(self):
+        # The premise is a race the test sets up by time: the upstream's 10 ms
+        # close lands within the 60 ms pause, before the 100 ms tick. A
+        # sanitizer's slowdown breaks that premise, not the proxy.
+        if harness.memory_scale() > 1:
+            self.skipTest("timing premise (10 ms close, 100 ms tick) does not hold in a sanitizer build")
         conns = set()
         requests = [("GET", b""), ("POST", b"form=1"), ("POST", b""), ("DELETE", b""), ("PATCH", b"{}")] * 3
         for i, (method, body) in enumerate(requests):
