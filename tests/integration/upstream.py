@@ -39,7 +39,8 @@ Paths (query parameters in brackets):
                      tls: {sni, client_subject} (client_subject: the CN of
                      the client certificate, or null).
                      Echo options: status=N, header=Name:Value (repeatable),
-                     close=1 (Connection: close), pause_ms=N (wait before
+                     close=1 (Connection: close), silent_close=1 (a keep-alive
+                     answer, then the connection closed at once), pause_ms=N (wait before
                      reading the body), hash=0 (skip sha256).
 """
 
@@ -412,7 +413,7 @@ def route(conn, path, q, qv, headers, info, keep):
     if info["method"] == "HEAD":
         hdrs.append(("Content-Length", str(len(json.dumps(info).encode()))))
     conn.send(response(status, hdrs, body))
-    return not close
+    return not close and qv("silent_close") != "1"
 
 
 WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
