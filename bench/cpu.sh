@@ -1,23 +1,29 @@
 #!/usr/bin/env bash
-# CPU time and system calls per request of one sessiongate, for each load
-# (no cookie, session read, session saved per request), against the nginx
-# backend of run.sh. Unlike req/s, these figures hold on a busy machine:
-# CPU time is what the proxy process itself spent (utime + stime of all its
-# threads, from /proc/PID/stat) divided by the requests wrk completed; the
+# CPU time and system calls per request of sessiongate, for each load (no
+# cookie, session read, session saved per request), beside nginx and haproxy
+# proxying the same no-cookie load, all against the nginx backend of run.sh.
+# Unlike req/s, these figures hold on a busy machine: a row's CPU time is
+# what the proxy process itself spent (utime + stime of all its threads,
+# from /proc/PID/stat; nginx: its worker) divided by the requests wrk
+# completed, split into user and kernel time; "machine CPU per request" is
+# what every CPU spent in the same seconds (wrk, the backend, interrupts),
+# so the part left for the proxy is what the others do not take. The
 # syscalls are counted by the kernel's tracepoints (perf stat) in the same
 # load. (strace would slow the proxy, and so change how often a read finds
 # its data already there.)
 #
 # Usage: bench/cpu.sh [--store lmdb|redis|cookie] [--threads N]
 #                     [--duration SECONDS] [--connections N] [--no-syscalls]
-#                     [--mallocs] [--keep]
+#                     [--sessiongate-only] [--mallocs] [--keep]
 #   --store        the session store (default lmdb, durability: fsync)
 #   --threads      sessiongate's I/O threads (default 1)
 #   --duration     seconds of load per row (default 5)
 #   --connections  wrk's connections (default 50; one wrk thread)
 #   --no-syscalls  leave out the syscall columns (no perf needed)
+#   --sessiongate-only  leave out the nginx and haproxy rows
 #   --mallocs      adds malloc calls per request (a perf uprobe on glibc's
-#                  malloc, added for the run and removed after it)
+#                  malloc, added for the run and removed after it; it slows
+#                  every process that mallocs, so the CPU columns are then off)
 #   --keep         keep the working directory (configs, logs)
 # Environment: SESSIONGATE_BIN=FILE (default build/sessiongate).
 # Output: a Markdown table (stdout), progress on stderr.
@@ -28,7 +34,7 @@ repo_dir=$(dirname "$bench_dir")
 source "$bench_dir/processes.sh"
 source "$bench_dir/servers.sh"
 
-store=lmdb threads=1 duration=5 connections=50 with_syscalls=true with_mallocs=false keep=false
+store=lmdb threads=1 duration=5 connections=50 with_others=true with_syscalls=true with_mallocs=false keep=false
 usage() { sed -n '2,/^set -euo/p' "$bench_dir/cpu.sh" | sed '$d; s/^# \{0,1\}//'; }
 positive() { [[ $2 =~ ^[1-9][0-9]*$ ]] || { echo "bench: $1 needs a positive integer, not '$2'" >&2; exit 2; }; }
 while [ $# -gt 0 ]; do
@@ -42,6 +48,7 @@ while [ $# -gt 0 ]; do
             declare "${1#--}=$2"
             shift ;;
         --no-syscalls) with_syscalls=false ;;
+        --sessiongate-only) with_others=false ;;
         --mallocs) with_mallocs=true ;;
         --keep) keep=true ;;
         -h | --help) usage; exit 0 ;;
@@ -83,64 +90,114 @@ if [ "$store" = redis ]; then
     on_free_port redis_server
     redis_port=$port
 fi
+
+# The contenders, each "name|pid|base URL": nginx and haproxy as run.sh
+# runs them (no sessions), then sessiongate. For nginx the pid is its one
+# worker's, the process that does the work.
+contenders=()
+if $with_others && command -v nginx >/dev/null; then
+    on_free_port nginx_proxy_server
+    worker=$(pgrep -P "$spawned_pid" | head -n 1)
+    [ -n "$worker" ] && contenders+=("nginx $(nginx -v 2>&1 | grep -o '[0-9.]*$') proxy_pass|$worker|http://127.0.0.1:$port")
+fi
+if $with_others && command -v haproxy >/dev/null; then
+    on_free_port haproxy_server
+    contenders+=("haproxy $(haproxy -v | grep -o -m 1 '[0-9][0-9.]*' | head -n 1), 1 thread|$spawned_pid|http://127.0.0.1:$port")
+fi
 start_sessiongate cpu "$store" "$threads" || { echo "bench: sessiongate: $refused" >&2; exit 1; }
-proxy_pid=$spawned_pid
-base="http://127.0.0.1:$port"
-session=$(curl -s -m 10 -D - -o /dev/null "$base/write" | tr -d '\r' |
+sessiongate_pid=$spawned_pid
+sessiongate_base="http://127.0.0.1:$port"
+session=$(curl -s -m 10 -D - -o /dev/null "$sessiongate_base/write" | tr -d '\r' |
     awk 'tolower($1) == "set-cookie:" { sub(/;.*/, "", $2); print $2; exit }')
-[ -n "$session" ] || { echo "bench: no session cookie from $base/write" >&2; exit 1; }
+[ -n "$session" ] || { echo "bench: no session cookie from $sessiongate_base/write" >&2; exit 1; }
 
-# CPU ticks (utime + stime) of the proxy, all threads.
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$proxy_pid/stat"; }
+# Rows: "label|pid|base URL|path|cookie".
+rows=()
+for contender in "${contenders[@]}"; do
+    IFS='|' read -r name pid base <<<"$contender"
+    rows+=("$name, no cookie|$pid|$base|/|")
+done
+rows+=("sessiongate, no cookie|$sessiongate_pid|$sessiongate_base|/|"
+    "sessiongate, session read|$sessiongate_pid|$sessiongate_base|/|$session"
+    "sessiongate, session saved per request|$sessiongate_pid|$sessiongate_base|/write|$session")
+
 ticks_per_second=$(getconf CLK_TCK)
+# process_ticks PID: "utime stime" of the process, all threads.
+process_ticks() { awk '{ print $14, $15 }' "/proc/$1/stat"; }
+# machine_ticks: ticks the whole machine was busy (every CPU, every process,
+# interrupts included; idle and iowait left out).
+machine_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
 
-# wrk_requests PATH [COOKIE] SECONDS: the number of requests wrk completed.
+# wrk_requests URL [COOKIE] SECONDS: the number of requests wrk completed.
 wrk_requests() {
     local out
-    out=$(wrk -t1 "-c$connections" "-d$3s" ${2:+-H "Cookie: $2"} "$base$1" 2>&1)
+    out=$(wrk -t1 "-c$connections" "-d$3s" ${2:+-H "Cookie: $2"} "$1" 2>&1)
     awk '$2 == "requests" && $3 == "in" { print $1; found = 1 } END { exit !found }' <<<"$out" || {
         echo "bench: no figures from wrk: $out" >&2
         return 1
     }
 }
 
-# measure PATH [COOKIE]: "requests | CPU per request [| syscall columns]"
-# of one load of $duration s.
+# The syscalls counted: all of them, the reads (and those that found
+# nothing: EAGAIN), the writes and epoll_wait. nginx reads with recv and
+# writes with writev, haproxy uses recvfrom and sendto, Asio recvfrom or
+# recvmsg and sendmsg; eventfd wake-ups are reads and writes too.
+read_calls=(recvfrom recvmsg read readv)
+write_calls=(sendmsg sendto writev write)
+perf_events() {
+    local call
+    printf -- '-e raw_syscalls:sys_enter -e syscalls:sys_enter_epoll_wait '
+    for call in "${read_calls[@]}"; do
+        printf -- "-e syscalls:sys_enter_$call -e syscalls:sys_exit_$call --filter ret==-11 "
+    done
+    for call in "${write_calls[@]}"; do printf -- "-e syscalls:sys_enter_$call "; done
+    $with_mallocs && printf -- "-e probe_libc:malloc"
+}
+
+# measure PID URL [COOKIE]: the figures of one load of $duration s, as the
+# row's columns after its label.
 measure() {
-    local counts=$work/perf-stat.$RANDOM requests perf_pid before after
+    local pid=$1 counts=$work/perf-stat.$RANDOM requests perf_pid before after machine_before machine_after
     if $with_syscalls; then
-        perf stat -x, -o "$counts" -p "$proxy_pid" -e raw_syscalls:sys_enter \
-            -e syscalls:sys_enter_recvfrom -e syscalls:sys_exit_recvfrom --filter 'ret == -11' \
-            -e syscalls:sys_enter_sendmsg -e syscalls:sys_enter_epoll_wait \
-            $($with_mallocs && printf -- "-e probe_libc:malloc") &
+        # shellcheck disable=SC2046  # the event list is words by design
+        perf stat -x, -o "$counts" -p "$pid" $(perf_events) &
         perf_pid=$!
         sleep 0.5  # attached to every thread
     fi
-    before=$(cpu_ticks)
-    requests=$(wrk_requests "$1" "$2" "$duration")
-    after=$(cpu_ticks)
-    awk -v t=$((after - before)) -v hz="$ticks_per_second" -v n="$requests" \
-        'BEGIN { printf "%d | %.1f us", n, t / hz * 1e6 / n }'
+    before=$(process_ticks "$pid")
+    machine_before=$(machine_ticks)
+    requests=$(wrk_requests "$2" "$3" "$duration")
+    machine_after=$(machine_ticks)
+    after=$(process_ticks "$pid")
+    awk -v before="$before" -v after="$after" -v m=$((machine_after - machine_before)) \
+        -v hz="$ticks_per_second" -v n="$requests" 'BEGIN {
+            split(before, b, " "); split(after, a, " ")
+            us = 1e6 / hz / n
+            user = (a[1] - b[1]) * us; kernel = (a[2] - b[2]) * us
+            printf "%d | %.1f us | %.1f us | %.1f us | %.1f us", n, user + kernel, user, kernel, m * us
+        }'
     $with_syscalls || return 0
     kill -INT "$perf_pid"
     wait "$perf_pid" 2>/dev/null || true
-    # CSV lines: count,,event,...; the requests are those of the load alone,
-    # the counts take in the half second before it (the proxy is idle then).
-    awk -F, -v n="$requests" '
+    # CSV lines: count,,event,...; an event given twice (enter and a
+    # filtered exit) is told apart by its name. The counts take in the half
+    # second before the load too (the proxy is idle then).
+    awk -F, -v n="$requests" -v reads="${read_calls[*]}" -v writes="${write_calls[*]}" '
         $3 != "" { count[$3] = $1 }
         END {
+            split(reads, r, " "); split(writes, w, " ")
+            for (i in r) { all_reads += count["syscalls:sys_enter_" r[i]]; eagain += count["syscalls:sys_exit_" r[i]] }
+            for (i in w) all_writes += count["syscalls:sys_enter_" w[i]]
             printf " | %.2f | %.2f | %.2f | %.2f | %.2f", count["raw_syscalls:sys_enter"] / n,
-                count["syscalls:sys_enter_recvfrom"] / n, count["syscalls:sys_exit_recvfrom"] / n,
-                count["syscalls:sys_enter_sendmsg"] / n, count["syscalls:sys_enter_epoll_wait"] / n
+                all_reads / n, eagain / n, all_writes / n, count["syscalls:sys_enter_epoll_wait"] / n
             if ("probe_libc:malloc" in count) printf " | %.1f", count["probe_libc:malloc"] / n
         }' "$counts"
 }
 
-loads=("no cookie|/|" "session read|/|$session" "session saved per request|/write|$session")
 echo "bench: warming up" >&2
-for row in "${loads[@]}"; do
-    IFS='|' read -r name path cookie <<<"$row"
-    wrk_requests "$path" "$cookie" 1 >/dev/null
+for row in "${rows[@]}"; do
+    IFS='|' read -r name pid base path cookie <<<"$row"
+    wrk_requests "$base$path" "$cookie" 1 >/dev/null
 done
 
 commit=$(git -C "$repo_dir" rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -148,15 +205,13 @@ git -C "$repo_dir" diff --quiet HEAD 2>/dev/null || commit+=" + local changes"
 echo "sessiongate $commit, store $store$([ "$store" = lmdb ] && echo " (fsync)"), threads: $threads;" \
     "wrk -t1 -c$connections, $duration s per row; load average $(cut -d ' ' -f 1 /proc/loadavg)"
 echo
-if $with_syscalls; then
-    echo "| load | requests | CPU per request | syscalls per request | recvfrom | of which EAGAIN | sendmsg | epoll_wait |$($with_mallocs && echo " mallocs per request |")"
-    echo "|---|---|---|---|---|---|---|---|$($with_mallocs && echo "---|")"
-else
-    echo "| load | requests | CPU per request |"
-    echo "|---|---|---|"
-fi
-for row in "${loads[@]}"; do
-    IFS='|' read -r name path cookie <<<"$row"
+header="| row | requests | CPU per request | user | kernel | machine CPU per request |"
+$with_syscalls && header+=" syscalls per request | reads | of which EAGAIN | writes | epoll_wait |"
+$with_mallocs && header+=" mallocs per request |"
+echo "$header"
+sed 's/[^|]\+|/---|/g' <<<"$header"
+for row in "${rows[@]}"; do
+    IFS='|' read -r name pid base path cookie <<<"$row"
     echo "bench: $name" >&2
-    echo "| $name | $(measure "$path" "$cookie") |"
+    echo "| $name | $(measure "$pid" "$base$path" "$cookie") |"
 done
