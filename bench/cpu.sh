@@ -14,13 +14,23 @@
 #
 # Usage: bench/cpu.sh [--store lmdb|redis|cookie] [--threads N]
 #                     [--duration SECONDS] [--connections N] [--no-syscalls]
-#                     [--sessiongate-only] [--mallocs] [--keep]
+#                     [--sessiongate-only] [--profile] [--mallocs] [--keep]
 #   --store        the session store (default lmdb, durability: fsync)
 #   --threads      sessiongate's I/O threads (default 1)
 #   --duration     seconds of load per row (default 5)
 #   --connections  wrk's connections (default 50; one wrk thread)
 #   --no-syscalls  leave out the syscall columns (no perf needed)
 #   --sessiongate-only  leave out the nginx and haproxy rows
+#   --profile      instead of syscalls, where each row's CPU goes (perf
+#                  record with call graphs during the load): kernel time
+#                  under the send, receive and epoll calls (a loopback send
+#                  includes delivering into the receiver's socket), the rest
+#                  of the kernel, and user time by library (malloc, Asio,
+#                  Beast, Boost.JSON, OpenSSL, LMDB), the proxy's own code
+#                  and the rest, each in us per request; "syscall
+#                  instructions" are samples on the libc syscall wrappers
+#                  themselves, the cost of entering the kernel (large in a
+#                  virtual machine that traps every syscall)
 #   --mallocs      adds malloc calls per request (a perf uprobe on glibc's
 #                  malloc, added for the run and removed after it; it slows
 #                  every process that mallocs, so the CPU columns are then off)
@@ -34,7 +44,7 @@ repo_dir=$(dirname "$bench_dir")
 source "$bench_dir/processes.sh"
 source "$bench_dir/servers.sh"
 
-store=lmdb threads=1 duration=5 connections=50 with_others=true with_syscalls=true with_mallocs=false keep=false
+store=lmdb threads=1 duration=5 connections=50 with_others=true with_profile=false with_syscalls=true with_mallocs=false keep=false
 usage() { sed -n '2,/^set -euo/p' "$bench_dir/cpu.sh" | sed '$d; s/^# \{0,1\}//'; }
 positive() { [[ $2 =~ ^[1-9][0-9]*$ ]] || { echo "bench: $1 needs a positive integer, not '$2'" >&2; exit 2; }; }
 while [ $# -gt 0 ]; do
@@ -49,6 +59,7 @@ while [ $# -gt 0 ]; do
             shift ;;
         --no-syscalls) with_syscalls=false ;;
         --sessiongate-only) with_others=false ;;
+        --profile) with_profile=true ;;
         --mallocs) with_mallocs=true ;;
         --keep) keep=true ;;
         -h | --help) usage; exit 0 ;;
@@ -60,6 +71,7 @@ if $with_syscalls && ! perf stat -e raw_syscalls:sys_enter -- true >/dev/null 2>
     echo "bench: perf cannot count syscalls here (linux-perf, root or perf_event_paranoid): columns left out" >&2
     with_syscalls=false
 fi
+$with_profile && with_syscalls=false
 $with_syscalls || with_mallocs=false
 
 sessiongate=${SESSIONGATE_BIN:-$repo_dir/build/sessiongate}
@@ -164,6 +176,11 @@ measure() {
         perf_pid=$!
         sleep 0.5  # attached to every thread
     fi
+    if $with_profile; then
+        perf record -q -F 2999 -g -p "$pid" -o "$counts.data" >/dev/null 2>&1 &
+        perf_pid=$!
+        sleep 0.5
+    fi
     before=$(process_ticks "$pid")
     machine_before=$(machine_ticks)
     requests=$(wrk_requests "$2" "$3" "$duration")
@@ -176,6 +193,14 @@ measure() {
             user = (a[1] - b[1]) * us; kernel = (a[2] - b[2]) * us
             printf "%d | %.1f us | %.1f us | %.1f us | %.1f us", n, user + kernel, user, kernel, m * us
         }'
+    if $with_profile; then
+        kill -INT "$perf_pid"
+        wait "$perf_pid" 2>/dev/null || true
+        printf ' | '
+        where_the_cpu_goes "$counts.data" "$(awk -v b="$before" -v a="$after" -v hz="$ticks_per_second" -v n="$requests" \
+            'BEGIN { split(b, x, " "); split(a, y, " "); print (y[1] + y[2] - x[1] - x[2]) / hz * 1e6 / n }')"
+        return 0
+    fi
     $with_syscalls || return 0
     kill -INT "$perf_pid"
     wait "$perf_pid" 2>/dev/null || true
@@ -194,6 +219,48 @@ measure() {
         }' "$counts"
 }
 
+# where_the_cpu_goes PERF_DATA US_PER_REQUEST: the profile's shares as us
+# per request, in the order of $profile_columns. Kernel shares are
+# inclusive (a syscall's whole call tree), user shares are by the sampled
+# function itself.
+profile_columns="kernel: send | kernel: receive | kernel: epoll_wait | kernel: other | malloc, free | Asio | Beast | Boost.JSON | OpenSSL | LMDB | own code | other user | syscall instructions"
+where_the_cpu_goes() {
+    local data=$1 us=$2
+    {
+        perf report -i "$data" --children --sort sym -g none --stdio -t '@' 2>/dev/null | sed 's/^/children@/'
+        perf report -i "$data" --no-children --sort dso,sym -g none --stdio -t '@' 2>/dev/null | sed 's/^/self@/'
+    } | awk -F'@' -v us="$us" '
+        function pct(s) { sub(/%.*/, "", s); return s + 0 }
+        function trim(s) { gsub(/^ +| +$/, "", s); return s }
+        $1 == "children" && $2 !~ /^#/ && NF >= 4 {
+            name = trim($4); sub(/^\[k\] /, "", name); share = pct($2)
+            if (name ~ /^(__sys_sendmsg|__sys_sendto|do_writev|ksys_write)$/) send += share
+            else if (name ~ /^(__sys_recvfrom|__sys_recvmsg|do_readv|ksys_read)$/) receive += share
+            else if (name == "do_epoll_wait") epoll += share
+            next
+        }
+        $1 == "self" && $2 !~ /^#/ && NF >= 4 {
+            share = pct($2); dso = trim($3); sym = trim($4); sub(/^\[.\] /, "", sym)
+            if (dso == "[kernel.kallsyms]") kernel += share
+            else if (dso ~ /^libc\./ && sym ~ /^(__libc_|__GI___libc_|__)?(sendmsg|sendto|send|writev|write|recvmsg|recvfrom|recv|readv|read|epoll_wait|epoll_ctl|syscall)$/) entry += share
+            else if (sym ~ /^(malloc|free|cfree|_int_malloc|_int_free|malloc_consolidate|unlink_chunk|tcache_|operator new|operator delete)/ || sym ~ /^__libc_(malloc|free)/) alloc += share
+            else if (sym ~ /boost::asio::/ && sym !~ /sessiongate::/) asio += share
+            else if (sym ~ /^boost::(beast|intrusive)::/) beast += share
+            else if (sym ~ /^boost::json::/ || dso ~ /boost_json/) json += share
+            else if (dso ~ /^libcrypto/ || dso ~ /^libssl/) crypto += share
+            else if (dso ~ /^liblmdb/) lmdb += share
+            else if (dso !~ /^lib/ && dso != "[vdso]" && dso != "[unknown]") own += share
+            else other += share
+        }
+        END {
+            rest = kernel - send - receive - epoll
+            if (rest < 0) rest = 0
+            v[1] = send; v[2] = receive; v[3] = epoll; v[4] = rest; v[5] = alloc; v[6] = asio
+            v[7] = beast; v[8] = json; v[9] = crypto; v[10] = lmdb; v[11] = own; v[12] = other; v[13] = entry
+            for (i = 1; i <= 13; i++) printf "%s%.1f", (i > 1 ? " | " : ""), v[i] * us / 100
+        }'
+}
+
 echo "bench: warming up" >&2
 for row in "${rows[@]}"; do
     IFS='|' read -r name pid base path cookie <<<"$row"
@@ -206,6 +273,7 @@ echo "sessiongate $commit, store $store$([ "$store" = lmdb ] && echo " (fsync)")
     "wrk -t1 -c$connections, $duration s per row; load average $(cut -d ' ' -f 1 /proc/loadavg)"
 echo
 header="| row | requests | CPU per request | user | kernel | machine CPU per request |"
+$with_profile && header+=" $profile_columns (us per request) |"
 $with_syscalls && header+=" syscalls per request | reads | of which EAGAIN | writes | epoll_wait |"
 $with_mallocs && header+=" mallocs per request |"
 echo "$header"
