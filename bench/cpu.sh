@@ -271,6 +271,12 @@ commit=$(git -C "$repo_dir" rev-parse --short HEAD 2>/dev/null || echo unknown)
 git -C "$repo_dir" diff --quiet HEAD 2>/dev/null || commit+=" + local changes"
 echo "sessiongate $commit, store $store$([ "$store" = lmdb ] && echo " (fsync)"), threads: $threads;" \
     "wrk -t1 -c$connections, $duration s per row; load average $(cut -d ' ' -f 1 /proc/loadavg)"
+# What entering the kernel costs here: large in a virtual machine that traps
+# every syscall, and a floor under every proxy's kernel time.
+if command -v perf >/dev/null && syscall_us=$(perf bench syscall basic --loop 200000 2>/dev/null |
+    awk '/usecs\/op/ { printf "%.2f", $1; found = 1 } END { exit !found }'); then
+    echo "one syscall (getppid, perf bench syscall basic) costs $syscall_us us on this machine"
+fi
 echo
 header="| row | requests | CPU per request | user | kernel | machine CPU per request |"
 $with_profile && header+=" $profile_columns (us per request) |"
