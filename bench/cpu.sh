@@ -243,7 +243,7 @@ where_the_cpu_goes() {
             share = pct($2); dso = trim($3); sym = trim($4); sub(/^\[.\] /, "", sym)
             if (dso == "[kernel.kallsyms]") kernel += share
             else if (dso ~ /^libc\./ && sym ~ /^(__libc_|__GI___libc_|__)?(sendmsg|sendto|send|writev|write|recvmsg|recvfrom|recv|readv|read|epoll_wait|epoll_ctl|syscall)$/) entry += share
-            else if (sym ~ /^(malloc|free|cfree|_int_malloc|_int_free|malloc_consolidate|unlink_chunk|tcache_|operator new|operator delete)/ || sym ~ /^__libc_(malloc|free)/) alloc += share
+            else if (dso ~ /^lib(jemalloc|tcmalloc)/ || sym ~ /^(malloc|free|cfree|_int_malloc|_int_free|malloc_consolidate|unlink_chunk|tcache_|operator new|operator delete)/ || sym ~ /^__libc_(malloc|free)/) alloc += share
             else if (sym ~ /boost::asio::/ && sym !~ /sessiongate::/) asio += share
             else if (sym ~ /^boost::(beast|intrusive)::/) beast += share
             else if (sym ~ /^boost::json::/ || dso ~ /boost_json/) json += share

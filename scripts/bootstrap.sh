@@ -12,6 +12,7 @@ build_packages=(
   build-essential cmake ninja-build ccache pkg-config python3
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev liblmdb-dev libyaml-cpp-dev catch2 libcli11-dev libhiredis-dev prometheus-cpp-dev libidn2-dev
+  libjemalloc-dev
 )
 # Servers and tools of the tests and benchmarks; the image test builds with
 # podman on a debootstrap base, no daemon needed.
