@@ -13,6 +13,7 @@
 // directory under $TMPDIR removed at exit, and every session is read once
 // (as in a running proxy, the map's pages are then mapped). The store files
 // of 1 million sessions take about 0.5 GB.
+#include "bench/session_fill.hpp"
 #include "config/config.hpp"
 #include "session/secret_keys.hpp"
 #include "session/session_id.hpp"
@@ -21,7 +22,6 @@
 
 #include <benchmark/benchmark.h>
 
-#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <future>
@@ -35,28 +35,14 @@
 namespace {
 
 using namespace sessiongate;
-using session::Deadline;
+using bench::far_deadline;
 using test::TempDir;
 
 constexpr std::int64_t now = 1'800'000'000;  // Unix seconds, the same for every call
 
-Deadline far_deadline() { return Deadline::clock::now() + std::chrono::seconds(60); }
-
 const session::SecretKeys& keys() {
     static const session::SecretKeys keys({std::string(48, 'k')});
     return keys;
-}
-
-/// What a response with `X-Session-Update: {"member_id": ..., "cart": [...]}`
-/// asks of the store: a session of about 100 bytes of JSON.
-session::SessionWrite new_session(std::size_t n) {
-    session::SessionWrite w;
-    w.fresh_id = session::new_session_id();
-    w.fresh_handle = "h-" + w.fresh_id.substr(0, 20);
-    w.patches.push_back(boost::json::object{{"member_id", n}, {"cart", boost::json::array{"apple", "pear", n % 7}},
-                                            {"theme", "dark"}});
-    w.now = now;
-    return w;
 }
 
 session::SessionWrite update_of(const std::string& id, std::size_t n) {
@@ -82,28 +68,6 @@ struct Filled {
     std::unique_ptr<session::Store> store;
     std::vector<std::string> cookies;
 };
-
-/// Fills `store` with `count` sessions, many writes in flight at once (a
-/// write transaction commits what is queued, so filling takes seconds).
-std::vector<std::string> fill(session::Store& store, std::size_t count) {
-    constexpr std::size_t in_flight = 4096;
-    std::vector<std::string> cookies(count);
-    for (std::size_t first = 0; first < count; first += in_flight) {
-        const std::size_t last = std::min(count, first + in_flight);
-        std::atomic<std::size_t> left{last - first};
-        std::promise<void> all_done;
-        std::atomic<bool> failed{false};
-        for (std::size_t i = first; i < last; ++i)
-            store.write(new_session(i), far_deadline(), [&, i](session::WriteResult r) {
-                if (r.outcome == session::WriteOutcome::Saved) cookies[i] = std::move(r.cookie_value);
-                else failed = true;
-                if (left.fetch_sub(1) == 1) all_done.set_value();
-            });
-        all_done.get_future().wait();
-        if (failed) throw std::runtime_error("filling the store failed");
-    }
-    return cookies;
-}
 
 /// Loads every session once, as a long-running proxy will have: the first
 /// touch of each page of LMDB's map is a page fault, which a reopened store
@@ -140,12 +104,12 @@ Filled& filled(const std::string& name, config::StoreType type, std::size_t coun
         where = entry.dir->path() + "/sessions";
         // Filled without syncing every commit, then opened as measured.
         auto filling = session::open_store(config_of(type, where, config::Durability::None), &keys());
-        entry.cookies = fill(*filling, count);
+        entry.cookies = bench::fill(*filling, count, keys(), now);
     } else if (type == config::StoreType::Redis) {
         where = std::getenv("SESSIONGATE_BENCH_REDIS");
     }
     entry.store = session::open_store(config_of(type, where, durability), &keys());
-    if (entry.cookies.empty()) entry.cookies = fill(*entry.store, count);
+    if (entry.cookies.empty()) entry.cookies = bench::fill(*entry.store, count, keys(), now);
     warm(*entry.store, entry.cookies);
     return entry;
 }
