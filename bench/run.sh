@@ -6,10 +6,13 @@
 # proxies differ); each runs one worker or thread with access logs off, on
 # 127.0.0.1 and ports of its own. wrk loads each in turn, round after round
 # with the order rotated, and the table gives the medians: req/s, the ratio
-# to nginx's, p50 and p99 latency. Then the memory of 10,000 idle
-# keep-alive connections in sessiongate and in nginx, and the cost of one
-# LMDB session load with 1 thousand and with 1 million sessions stored
-# (bench/store_bench, when it is built).
+# to nginx's, p50 and p99 latency. Two rows read sessions at random from a
+# store filled before the rounds (bench/fill_sessions), one holding 1
+# thousand sessions and one 1 million (about 0.5 GB under the working
+# directory), and the line after the table compares them. Then the memory
+# of 10,000 idle keep-alive connections in sessiongate and in nginx, and
+# the cost of one LMDB session load with 1 thousand and with 1 million
+# sessions stored (bench/store_bench, when it is built).
 #
 # Usage: bench/run.sh [--quick] [--rounds N] [--duration SECONDS]
 #                     [--connections N] [--idle N] [--keep]
@@ -19,12 +22,15 @@
 #   --duration     seconds of load per contender per round (default 5)
 #   --connections  wrk's connections (default 50; one wrk thread)
 #   --idle         idle connections of the memory test (default 10000)
-#   --keep         keep the working directory (configs, logs, raw rounds)
+#   --keep         keep the working directory (configs, logs, raw rounds;
+#                  not the session stores)
 # Environment:
 #   LRS=DIR              adds nginx + lua-resty-session (shm); DIR holds
 #                        clones of lua-resty-session (v4), lua-resty-openssl
 #                        and lua-ffi-zlib
 #   SESSIONGATE_BIN=FILE the binary to measure (default build/sessiongate,
+#                        built when absent)
+#   FILL_SESSIONS=FILE   the store filler (default build/bench/fill_sessions,
 #                        built when absent)
 #   STORE_BENCH=FILE     the store micro-benchmark (default
 #                        build/bench/store_bench; its table is left out
@@ -82,6 +88,11 @@ if [ ! -x "$sessiongate" ]; then
     [ -n "${SESSIONGATE_BIN:-}" ] && { echo "bench: $sessiongate is not an executable" >&2; exit 2; }
     "$repo_dir/scripts/build.sh" build sessiongate >&2
 fi
+fill_sessions=${FILL_SESSIONS:-$repo_dir/build/bench/fill_sessions}
+if [ ! -x "$fill_sessions" ]; then
+    [ -n "${FILL_SESSIONS:-}" ] && { echo "bench: $fill_sessions is not an executable" >&2; exit 2; }
+    "$repo_dir/scripts/build.sh" build fill_sessions >&2
+fi
 sessiongate_version=$("$sessiongate" --version 2>/dev/null | awk '{ print $NF }') || {
     echo "bench: $sessiongate --version failed: not a sessiongate binary?" >&2
     exit 2
@@ -90,7 +101,12 @@ sessiongate_version=$("$sessiongate" --version 2>/dev/null | awk '{ print $NF }'
 work=$(mktemp -d "${TMPDIR:-/tmp}/sessiongate-bench.XXXXXX")
 finish() {
     stop_all
-    if $keep; then echo "bench: kept $work" >&2; else rm -rf "$work"; fi
+    if $keep; then
+        rm -rf "$work"/sessiongate-*/lmdb
+        echo "bench: kept $work" >&2
+    else
+        rm -rf "$work"
+    fi
 }
 trap finish EXIT
 trap 'echo "bench: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
@@ -165,6 +181,47 @@ sessiongate_rows() {
     fi
 }
 
+# amount N [short]: N in words ("1 thousand", "1 million") or short
+# ("1k", "1M").
+amount() {
+    local n=$1 word="" letter=""
+    if ((n % 1000000 == 0)); then
+        n=$((n / 1000000)) word=" million" letter=M
+    elif ((n % 1000 == 0)); then
+        n=$((n / 1000)) word=" thousand" letter=k
+    fi
+    if [ -n "${2:-}" ]; then echo "$n$letter"; else echo "$n$word"; fi
+}
+
+# live_session BASE_URL COOKIE_FILE: the backend sees the session of a
+# cookie picked at random from the file (a fill_sessions session holds a
+# member_id), so a run cannot measure "no session" unnoticed. The reason
+# of a failure is left in $problem.
+live_session() {
+    local sampled seen
+    sampled=$(shuf -n 1 "$2")
+    seen=$(get -H "Cookie: $sampled" "$1/echo")
+    [[ $seen == *'"member_id":'* ]] || { problem="the backend did not see a stored session: '$seen'"; return 1; }
+}
+
+# stored_row KEY SESSIONS SAMPLE: the row of a sessiongate on LMDB holding
+# SESSIONS sessions, read at random from SAMPLE of them.
+stored_row() {
+    local key=$1 name base
+    name="sessiongate lmdb, session read, $(amount "$2") stored (random)"
+    echo "bench: storing $2 sessions" >&2
+    if ! prepare_sessiongate "$key" lmdb 1 || ! fill_sessiongate "$key" "$2" "$3" || ! launch_sessiongate "$key"; then
+        contender_unavailable "$key" "$name" "$refused"
+        return
+    fi
+    base=http://127.0.0.1:$port
+    if live_session "$base" "$work/sessiongate-$key/cookies"; then
+        contender_random "$key" "$name" "$base/" "$work/sessiongate-$key/cookies"
+    else
+        contender_unavailable "$key" "$name" "$problem"
+    fi
+}
+
 echo "bench: starting the servers in $work" >&2
 on_free_port backend_server
 backend_port=$port
@@ -201,6 +258,8 @@ sessiongate_rows lmdb lmdb 1 "sessiongate lmdb" " (fsync)"
 sessiongate_rows redis redis 1 "sessiongate redis" ""
 sessiongate_rows cookie cookie 1 "sessiongate cookie" ""
 sessiongate_rows lmdb2 lmdb 2 "sessiongate lmdb, threads: 2" " (fsync)"
+stored_row stored-few 1000 1000
+stored_row stored-many "$store_sessions" $((store_sessions < 100000 ? store_sessions : 100000))
 
 # --- load ---
 
@@ -292,6 +351,9 @@ cat <<EOF
 
 EOF
 print_table nginx
+echo
+echo "$(print_comparison stored-many stored-few \
+    "$(amount "$store_sessions" short) vs 1k stored, random session read") (target: within 10%)"
 cat <<EOF
 
 Memory with $idle idle keep-alive connections (one request served on each):

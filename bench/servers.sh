@@ -1,6 +1,7 @@
 # The servers of a benchmark run, each a private instance under $work on
 # 127.0.0.1 with ports of its own (never the system's nginx, haproxy or
-# redis). Sourced by run.sh; uses processes.sh, $work, $nofile, $sessiongate.
+# redis). Sourced by run.sh; uses processes.sh, $work, $nofile, $sessiongate
+# and $fill_sessions.
 
 backend_body='hello from backend\n'  # 19 bytes, the same for every contender
 
@@ -168,11 +169,11 @@ load_module /usr/lib/nginx/modules/ndk_http_module.so;
 load_module /usr/lib/nginx/modules/ngx_http_lua_module.so;"
 }
 
-# start_sessiongate NAME STORE THREADS: a sessiongate on a port it picks
-# itself (port 0, read back from its "listening" line), left in $port.
-# Fails with the reason in $refused when check-config refuses the store.
-start_sessiongate() {
-    local name=$1 store=$2 threads=$3 dir=$work/sessiongate-$1 i
+# prepare_sessiongate NAME STORE THREADS: the configuration of a sessiongate
+# in $work/sessiongate-NAME, checked. Fails with the reason in $refused
+# when check-config refuses it (a store not available yet).
+prepare_sessiongate() {
+    local name=$1 store=$2 threads=$3 dir=$work/sessiongate-$1
     mkdir -p "$dir"
     head -c 48 /dev/urandom | base64 -w0 >"$dir/keys"
     {
@@ -193,6 +194,26 @@ start_sessiongate() {
         refused="check-config: $(grep -v '^configuration OK' "$dir/check-config.log" | head -n 1 | sed 's/^[^ ]*:[0-9]*: //')"
         return 1
     fi
+}
+
+# fill_sessiongate NAME SESSIONS SAMPLE: stores SESSIONS sessions in the
+# store of the prepared sessiongate NAME (before it runs) with
+# bench/fill_sessions, and SAMPLE of their cookies, spread over them all,
+# in $work/sessiongate-NAME/cookies. Fails with the reason in $refused.
+fill_sessiongate() {
+    local dir=$work/sessiongate-$1
+    if ! "$fill_sessions" -c "$dir/sessiongate.yaml" --sessions "$2" --sample "$3" --out "$dir/cookies" \
+        >"$dir/fill.log" 2>&1; then
+        refused="fill_sessions failed: $(tail -n 1 "$dir/fill.log")"
+        return 1
+    fi
+}
+
+# launch_sessiongate NAME: runs the prepared sessiongate NAME on a port it
+# picks itself (port 0, read back from its "listening" line), left in
+# $port. Fails with the reason in $refused when it does not start.
+launch_sessiongate() {
+    local dir=$work/sessiongate-$1 i
     spawn "$dir/sessiongate.log" "$sessiongate" run -c "$dir/sessiongate.yaml"
     for ((i = 0; i < 100; i++)); do
         port=$(grep -m 1 -o '"listen":"127.0.0.1:[0-9]*"' "$dir/sessiongate.log" | grep -o '[0-9]*"$' | tr -d '"') || true
@@ -203,3 +224,6 @@ start_sessiongate() {
     refused="did not start: $(tail -n 1 "$dir/sessiongate.log")"
     return 1
 }
+
+# start_sessiongate NAME STORE THREADS: a sessiongate prepared and launched.
+start_sessiongate() { prepare_sessiongate "$@" && launch_sessiongate "$1"; }

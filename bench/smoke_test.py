@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Smoke test of bench/run.sh: a --quick run prints every row of the table.
 
-Rows that must be measured: nginx, haproxy and sessiongate on LMDB (1 and
-2 threads), with figures and no errors. The redis and cookie stores must be
-measured once check-config accepts them and may say "not available" before;
-nginx + lua-resty-session must be measured when LRS is set. The memory
-table must have both servers with figures, and the store table its two rows
-when store_bench is built. SESSIONGATE_BIN names the binary, STORE_BENCH the
-store micro-benchmark.
+Rows that must be measured: nginx, haproxy, sessiongate on LMDB (1 and 2
+threads) and its random session reads with 1 thousand and 10 thousand
+sessions stored, with figures and no errors; the line comparing those two
+must follow. The redis and cookie stores must be measured once check-config
+accepts them and may say "not available" before; nginx + lua-resty-session
+must be measured when LRS is set. The memory table must have both servers
+with figures, and the store table its two rows when store_bench is built.
+SESSIONGATE_BIN names the binary, STORE_BENCH the store micro-benchmark,
+FILL_SESSIONS the store filler.
 """
 
 import os
@@ -56,6 +58,8 @@ def expected_rows():
     for load in LOADS:
         note = " \\(fsync\\)" if load == LOADS[2] else ""
         rows.append((f"sessiongate lmdb, threads: 2, {load}{note}", False, None))
+    for stored in ["1 thousand", "10 thousand"]:
+        rows.append((f"sessiongate lmdb, session read, {stored} stored \\(random\\)", False, None))
     return rows
 
 
@@ -79,6 +83,11 @@ def main():
         if optional and unavailable and unavailable[0]["reason"].startswith(reason):
             continue
         problems.append(f"no {'row' if optional else 'measured row'} matching '{label}'")
+
+    comparison = r"10k vs 1k stored, random session read: [0-9.]+x req/s, p99 [0-9.]+ vs [0-9.]+ ms " \
+        r"\(target: within 10%\)"
+    if not any(re.fullmatch(comparison, line) for line in lines):
+        problems.append("no line comparing the random session reads of 10 thousand and 1 thousand stored")
 
     memory = [line for line in lines if re.fullmatch(
         r"\| (sessiongate lmdb, 1 thread|nginx [0-9.]+ proxy_pass \(worker process\)) \| "
