@@ -8,8 +8,9 @@ must follow. The redis and cookie stores must be measured once check-config
 accepts them and may say "not available" before; nginx + lua-resty-session
 must be measured when LRS is set. The memory table must have both servers
 with figures, and the store table its two rows when store_bench is built.
-SESSIONGATE_BIN names the binary, STORE_BENCH the store micro-benchmark,
-FILL_SESSIONS the store filler.
+fill_sessions must refuse bad usage with exit code 2. SESSIONGATE_BIN
+names the binary, STORE_BENCH the store micro-benchmark, FILL_SESSIONS the
+store filler.
 """
 
 import os
@@ -21,6 +22,7 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 SESSIONGATE = os.environ.get("SESSIONGATE_BIN", str(BENCH.parent / "build" / "sessiongate"))
+FILL_SESSIONS = os.environ.get("FILL_SESSIONS", str(BENCH.parent / "build" / "bench" / "fill_sessions"))
 
 # | label | 12.3k | 0.95 | 1.23 ms | 4.56 ms | 12.0k-12.5k | 0 |
 MEASURED = r"\| [0-9.]+k \| [0-9.]+ \| [0-9.]+ ms \| [0-9.]+ ms \| [0-9.]+k-[0-9.]+k \| 0 \|$"
@@ -63,6 +65,24 @@ def expected_rows():
     return rows
 
 
+def fill_sessions_usage_problems():
+    """fill_sessions exits 2 on a usage or configuration error, before it opens a store."""
+    problems = []
+    with tempfile.TemporaryDirectory() as folder:
+        good, bad, out = Path(folder, "good.yaml"), Path(folder, "bad.yaml"), f"{folder}/cookies"
+        good.write_text(f"store:\n  type: lmdb\n  path: {folder}/lmdb\n")
+        bad.write_text(f"store:\n  typo: lmdb\n  path: {folder}/lmdb\n")
+        for args in [[], ["-c", str(good), "--sessions", "0", "-o", out],
+                     ["-c", str(good), "--sessions", "10", "--sample", "11", "-o", out],
+                     ["-c", str(bad), "--sessions", "10", "-o", out]]:
+            code = subprocess.run([FILL_SESSIONS, *args], capture_output=True).returncode
+            if code != 2:
+                problems.append(f"fill_sessions {' '.join(args)} exited with {code}, not 2")
+        if Path(folder, "lmdb").exists():
+            problems.append("fill_sessions made a store on a usage error")
+    return problems
+
+
 def main():
     run = subprocess.run([str(BENCH / "run.sh"), "--quick"], capture_output=True, text=True, timeout=600)
     print(run.stdout)
@@ -101,6 +121,8 @@ def main():
             problems.append(f"the store table has {len(loads)} of its 2 rows (1000 and 10000 sessions)")
     if len(table) != len(rows):
         problems.append(f"the table has {len(table)} rows, not {len(rows)}")
+
+    problems += fill_sessions_usage_problems()
 
     for problem in problems:
         print(f"FAIL: {problem}", file=sys.stderr)
