@@ -119,8 +119,7 @@ fi
 start_sessiongate cpu "$store" "$threads" || { echo "bench: sessiongate: $refused" >&2; exit 1; }
 sessiongate_pid=$spawned_pid
 sessiongate_base="http://127.0.0.1:$port"
-session=$(curl -s -m 10 -D - -o /dev/null "$sessiongate_base/write" | tr -d '\r' |
-    awk 'tolower($1) == "set-cookie:" { sub(/;.*/, "", $2); print $2; exit }')
+session=$(set_cookie_of "$sessiongate_base/write")
 [ -n "$session" ] || { echo "bench: no session cookie from $sessiongate_base/write" >&2; exit 1; }
 
 # Rows: "label|pid|base URL|path|cookie".
@@ -170,6 +169,7 @@ perf_events() {
 # row's columns after its label.
 measure() {
     local pid=$1 counts=$work/perf-stat.$RANDOM requests perf_pid before after machine_before machine_after
+    local total user kernel machine
     if $with_syscalls; then
         # shellcheck disable=SC2046  # the event list is words by design
         perf stat -x, -o "$counts" -p "$pid" $(perf_events) &
@@ -186,19 +186,20 @@ measure() {
     requests=$(wrk_requests "$2" "$3" "$duration")
     machine_after=$(machine_ticks)
     after=$(process_ticks "$pid")
-    awk -v before="$before" -v after="$after" -v m=$((machine_after - machine_before)) \
-        -v hz="$ticks_per_second" -v n="$requests" 'BEGIN {
+    # "total user kernel machine", us per request
+    read -r total user kernel machine < <(awk -v before="$before" -v after="$after" \
+        -v m=$((machine_after - machine_before)) -v hz="$ticks_per_second" -v n="$requests" 'BEGIN {
             split(before, b, " "); split(after, a, " ")
             us = 1e6 / hz / n
             user = (a[1] - b[1]) * us; kernel = (a[2] - b[2]) * us
-            printf "%d | %.1f us | %.1f us | %.1f us | %.1f us", n, user + kernel, user, kernel, m * us
-        }'
+            print user + kernel, user, kernel, m * us
+        }')
+    printf '%d | %.1f us | %.1f us | %.1f us | %.1f us' "$requests" "$total" "$user" "$kernel" "$machine"
     if $with_profile; then
         kill -INT "$perf_pid"
         wait "$perf_pid" 2>/dev/null || true
         printf ' | '
-        where_the_cpu_goes "$counts.data" "$(awk -v b="$before" -v a="$after" -v hz="$ticks_per_second" -v n="$requests" \
-            'BEGIN { split(b, x, " "); split(a, y, " "); print (y[1] + y[2] - x[1] - x[2]) / hz * 1e6 / n }')"
+        where_the_cpu_goes "$counts.data" "$total"
         return 0
     fi
     $with_syscalls || return 0

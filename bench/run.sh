@@ -125,12 +125,6 @@ fi
 
 # --- servers and the rows of the table ---
 
-get() { curl -s -m 10 "$@"; }
-# set_cookie_of URL [COOKIE]: name=value of the response's first Set-Cookie
-set_cookie_of() {
-    get -D - -o /dev/null ${2:+-H "Cookie: $2"} "$1" |
-        tr -d '\r' | awk 'tolower($1) == "set-cookie:" { sub(/;.*/, "", $2); print $2; exit }'
-}
 # The contender answers the backend's 19 bytes.
 forwards() { [ "$(get "$1/" | wc -c)" -eq 19 ]; }
 

@@ -1,9 +1,16 @@
 # The servers of a benchmark run, each a private instance under $work on
 # 127.0.0.1 with ports of its own (never the system's nginx, haproxy or
-# redis). Sourced by run.sh; uses processes.sh, $work, $nofile, $sessiongate
+# redis). Sourced by run.sh and cpu.sh; uses processes.sh, $work, $nofile, $sessiongate
 # and $fill_sessions.
 
 backend_body='hello from backend\n'  # 19 bytes, the same for every contender
+
+get() { curl -s -m 10 "$@"; }
+# set_cookie_of URL [COOKIE]: name=value of the response's first Set-Cookie
+set_cookie_of() {
+    get -D - -o /dev/null ${2:+-H "Cookie: $2"} "$1" |
+        tr -d '\r' | awk 'tolower($1) == "set-cookie:" { sub(/;.*/, "", $2); print $2; exit }'
+}
 
 # on_free_port STARTER ARGS...: runs `STARTER PORT ARGS...`, which spawns a
 # server on PORT, and waits until it listens; tries another port if it does
