@@ -1,7 +1,7 @@
 """CONNECT is refused: sessiongate is a reverse proxy, never a tunnel. A
 CONNECT request, whatever its target (another host, the upstream's own
-address, an origin-form path), gets 405 with `Connection: close`, an `Allow` header naming the
-methods it forwards (RFC 9110 15.5.6), and an
+address, an origin-form path), gets 405 with `Connection: close`, an
+`Allow` header naming the methods it forwards (RFC 9110 15.5.6), and an
 access log line naming the reason; nothing reaches the upstream, and the
 bytes sent behind the head (the would-be tunnel's, or a request) are never
 read as a request. Raw sockets, judged on what the upstream received."""
