@@ -6,10 +6,11 @@
 # proxies differ); each runs one worker or thread with access logs off, on
 # 127.0.0.1 and ports of its own. wrk loads each in turn, round after round
 # with the order rotated, and the table gives the medians: req/s, the ratio
-# to nginx's, p50 and p99 latency. Two rows read sessions at random from a
-# store filled before the rounds (bench/fill_sessions), one holding 1
-# thousand sessions and one 1 million (about 0.5 GB under the working
-# directory), and the line after the table compares them. Then the memory
+# to nginx's, p50 and p99 latency. Three rows read sessions at random from
+# stores filled before the rounds (bench/fill_sessions): 1 thousand of them
+# out of a store of 1 thousand, 1 thousand and 100 thousand out of one of
+# 1 million (about 0.5 GB under the working directory); the lines after
+# the table compare them with the first. Then the memory
 # of 10,000 idle keep-alive connections in sessiongate and in nginx, and
 # the cost of one LMDB session load with 1 thousand and with 1 million
 # sessions stored (bench/store_bench, when it is built).
@@ -198,22 +199,36 @@ live_session() {
     [[ $seen == *'"member_id":'* ]] || { problem="the backend did not see a stored session: '$seen'"; return 1; }
 }
 
-# stored_row KEY SESSIONS SAMPLE: the row of a sessiongate on LMDB holding
-# SESSIONS sessions, read at random from SAMPLE of them.
-stored_row() {
-    local key=$1 name base
-    name="sessiongate lmdb, session read, $(amount "$2") stored (random)"
-    echo "bench: storing $2 sessions" >&2
-    if ! prepare_sessiongate "$key" lmdb 1 || ! fill_sessiongate "$key" "$2" "$3" || ! launch_sessiongate "$key"; then
-        contender_unavailable "$key" "$name" "$refused"
-        return
-    fi
-    base=http://127.0.0.1:$port
-    if live_session "$base" "$work/sessiongate-$key/cookies"; then
-        contender_random "$key" "$name" "$base/" "$work/sessiongate-$key/cookies"
+# stored_rows KEY SESSIONS FILL_SAMPLE SAMPLE...: a sessiongate on LMDB
+# holding SESSIONS sessions, FILL_SAMPLE of whose cookies the fill writes
+# out (spread over the whole store), and one row for each SAMPLE: reads of
+# sessions picked at random from that many of them (a smaller SAMPLE is a
+# random subset of the fill's).
+stored_rows() {
+    local key=$1 sessions=$2 fill_sample=$3 dir=$work/sessiongate-$1 base="" failure="" sample file
+    shift 3
+    echo "bench: storing $sessions sessions" >&2
+    if ! prepare_sessiongate "$key" lmdb 1 || ! fill_sessiongate "$key" "$sessions" "$fill_sample" \
+        || ! launch_sessiongate "$key"; then
+        failure=$refused
     else
-        contender_unavailable "$key" "$name" "$problem"
+        base=http://127.0.0.1:$port
+        live_session "$base" "$dir/cookies" || failure=$problem
     fi
+    for sample; do
+        local row=$key-$(amount "$sample" short)
+        local name="sessiongate lmdb, session read, $(amount "$sessions") stored, $(amount "$sample") read at random"
+        if [ -n "$failure" ]; then
+            contender_unavailable "$row" "$name" "$failure"
+            continue
+        fi
+        file=$dir/cookies
+        if [ "$sample" != "$fill_sample" ]; then
+            file=$dir/cookies-$sample
+            shuf -n "$sample" "$dir/cookies" >"$file"
+        fi
+        contender_random "$row" "$name" "$base/" "$file"
+    done
 }
 
 echo "bench: starting the servers in $work" >&2
@@ -252,8 +267,13 @@ sessiongate_rows lmdb lmdb 1 "sessiongate lmdb" " (fsync)"
 sessiongate_rows redis redis 1 "sessiongate redis" ""
 sessiongate_rows cookie cookie 1 "sessiongate cookie" ""
 sessiongate_rows lmdb2 lmdb 2 "sessiongate lmdb, threads: 2" " (fsync)"
-stored_row stored-few 1000 1000
-stored_row stored-many "$store_sessions" $((store_sessions < 100000 ? store_sessions : 100000))
+# The target compares stores of 1 thousand and of many sessions read the
+# same way (1 thousand of them at random): only the number stored differs.
+# The last row reads 100 thousand: a working set far beyond the CPU's
+# caches, which the small store cannot have.
+wide_sample=$((store_sessions < 100000 ? store_sessions : 100000))
+stored_rows stored-few 1000 1000 1000
+stored_rows stored-many "$store_sessions" "$wide_sample" 1000 "$wide_sample"
 
 # --- load ---
 
@@ -346,8 +366,12 @@ cat <<EOF
 EOF
 print_table nginx
 echo
-echo "$(print_comparison stored-many stored-few \
-    "$(amount "$store_sessions" short) vs 1k stored, random session read") (target: within 10%)"
+many=$(amount "$store_sessions" short)
+echo "$(print_comparison stored-many-1k stored-few-1k \
+    "$many vs 1k stored, 1k read at random") (target: within 10%)"
+echo
+echo "$(print_comparison "stored-many-$(amount "$wide_sample" short)" stored-few-1k \
+    "$many stored, $(amount "$wide_sample" short) read at random, vs 1k stored, 1k read")"
 cat <<EOF
 
 Memory with $idle idle keep-alive connections (one request served on each):

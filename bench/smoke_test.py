@@ -2,9 +2,9 @@
 """Smoke test of bench/run.sh: a --quick run prints every row of the table.
 
 Rows that must be measured: nginx, haproxy, sessiongate on LMDB (1 and 2
-threads) and its random session reads with 1 thousand and 10 thousand
-sessions stored, with figures and no errors; the line comparing those two
-must follow. The redis and cookie stores must be measured once check-config
+threads) and its random session reads (1 thousand of 1 thousand stored,
+1 thousand and 10 thousand of 10 thousand stored), with figures and no
+errors; the two lines comparing them must follow. The redis and cookie stores must be measured once check-config
 accepts them and may say "not available" before; nginx + lua-resty-session
 must be measured when LRS is set. The memory table must have both servers
 with figures, and the store table its two rows when store_bench is built.
@@ -60,8 +60,9 @@ def expected_rows():
     for load in LOADS:
         note = " \\(fsync\\)" if load == LOADS[2] else ""
         rows.append((f"sessiongate lmdb, threads: 2, {load}{note}", False, None))
-    for stored in ["1 thousand", "10 thousand"]:
-        rows.append((f"sessiongate lmdb, session read, {stored} stored \\(random\\)", False, None))
+    for stored, read in [("1 thousand", "1 thousand"), ("10 thousand", "1 thousand"),
+                         ("10 thousand", "10 thousand")]:
+        rows.append((f"sessiongate lmdb, session read, {stored} stored, {read} read at random", False, None))
     return rows
 
 
@@ -104,10 +105,16 @@ def main():
             continue
         problems.append(f"no {'row' if optional else 'measured row'} matching '{label}'")
 
-    comparison = r"10k vs 1k stored, random session read: [0-9.]+x req/s, p99 [0-9.]+ vs [0-9.]+ ms " \
-        r"\(target: within 10%\)"
-    if not any(re.fullmatch(comparison, line) for line in lines):
-        problems.append("no line comparing the random session reads of 10 thousand and 1 thousand stored")
+    figures = r": [0-9.]+x req/s, p99 [0-9.]+ vs [0-9.]+ ms"
+    comparisons = {
+        "10k vs 1k stored, 1k read at random" + figures + r" \(target: within 10%\)":
+            "the stores of 10 thousand and 1 thousand, read the same way",
+        "10k stored, 10k read at random, vs 1k stored, 1k read" + figures:
+            "10 thousand read at random with 1 thousand",
+    }
+    for comparison, what in comparisons.items():
+        if not any(re.fullmatch(comparison, line) for line in lines):
+            problems.append(f"no line comparing {what}")
 
     memory = [line for line in lines if re.fullmatch(
         r"\| (sessiongate lmdb, 1 thread|nginx [0-9.]+ proxy_pass \(worker process\)) \| "
