@@ -3,6 +3,9 @@
 // and 1 million stored sessions, to show what the number of sessions does
 // to a read (the B+tree grows a level; the pages stay in the page cache).
 //
+// Then LMDB alone (lmdb_descent.hpp): one random read by records stored,
+// their size and the memory touched between two reads.
+//
 // Usage: store_bench [--max-sessions N] [Google Benchmark flags]
 //   --max-sessions  the largest LMDB store filled (default 1000000; the
 //                   smoke test passes 1000)
@@ -13,6 +16,7 @@
 // directory under $TMPDIR removed at exit, and every session is read once
 // (as in a running proxy, the map's pages are then mapped). The store files
 // of 1 million sessions take about 0.5 GB.
+#include "bench/lmdb_descent.hpp"
 #include "bench/session_fill.hpp"
 #include "config/config.hpp"
 #include "session/secret_keys.hpp"
@@ -166,6 +170,7 @@ void register_benchmarks() {
     if (large > 1000) register_store("lmdb/" + std::to_string(large), StoreType::Lmdb, large, "/fsync");
     register_store("cookie", StoreType::Cookie, 1000);
     if (std::getenv("SESSIONGATE_BENCH_REDIS")) register_store("redis/1000", StoreType::Redis, 1000);
+    bench::register_lmdb_descent(max_sessions);
 }
 
 }  // namespace
