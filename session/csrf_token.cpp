@@ -1,6 +1,6 @@
 #include "session/csrf_token.hpp"
 
-#include "session/digest.hpp"
+#include "session/crypto/random.hpp"
 
 #include <openssl/crypto.h>
 
@@ -34,7 +34,7 @@ std::string random_alphabet_text(std::size_t count) {
     std::string out;
     out.reserve(count);
     while (out.size() < count) {
-        for (unsigned char byte : random_bytes(count - out.size() + 8)) {
+        for (unsigned char byte : crypto::random_bytes(count - out.size() + 8)) {
             if (byte >= limit) continue;
             out += csrf_alphabet[byte % alphabet_size];
             if (out.size() == count) break;

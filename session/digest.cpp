@@ -3,9 +3,7 @@
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
-#include <openssl/rand.h>
 
-#include <climits>
 #include <stdexcept>
 
 namespace sessiongate::session {
@@ -24,6 +22,22 @@ EVP_MAC* hmac_mac() {
     return mac;
 }
 
+/// A context for HMAC-SHA256, its digest set once: naming the digest at
+/// every init makes OpenSSL look SHA-256 up by name again, which costs as
+/// much as the MAC itself.
+EVP_MAC_CTX* new_hmac_sha256_context() {
+    if (hmac_mac() == nullptr) return nullptr;
+    EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(hmac_mac());
+    char digest_name[] = "SHA256";
+    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
+                                 OSSL_PARAM_construct_end()};
+    if (ctx != nullptr && EVP_MAC_CTX_set_params(ctx, params) != 1) {
+        EVP_MAC_CTX_free(ctx);
+        return nullptr;
+    }
+    return ctx;
+}
+
 /// This thread's contexts, reused from call to call (each use starts them
 /// afresh, so nothing of one call reaches the next).
 struct ThreadContexts {
@@ -35,7 +49,7 @@ struct ThreadContexts {
         EVP_MAC_CTX_free(mac);
     }
     EVP_MD_CTX* digest = EVP_MD_CTX_new();
-    EVP_MAC_CTX* mac = hmac_mac() ? EVP_MAC_CTX_new(hmac_mac()) : nullptr;
+    EVP_MAC_CTX* mac = new_hmac_sha256_context();
 };
 
 ThreadContexts& contexts() {
@@ -61,26 +75,15 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
     std::string mac(sha256_length, '\0');
     std::size_t length = 0;
     auto* ctx = contexts().mac;
-    char digest_name[] = "SHA256";
-    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
-                                 OSSL_PARAM_construct_end()};
     // An empty key is a valid HMAC key; OpenSSL wants a non-null pointer for it.
     const unsigned char none = 0;
     const auto* key_bytes = key.empty() ? &none : reinterpret_cast<const unsigned char*>(key.data());
-    if (ctx == nullptr || EVP_MAC_init(ctx, key_bytes, key.size(), params) != 1 ||
+    if (ctx == nullptr || EVP_MAC_init(ctx, key_bytes, key.size(), nullptr) != 1 ||
         EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
         EVP_MAC_final(ctx, reinterpret_cast<unsigned char*>(mac.data()), &length, mac.size()) != 1 ||
         length != sha256_length)
         throw std::runtime_error("HMAC-SHA256 failed");
     return mac;
-}
-
-std::string random_bytes(std::size_t count) {
-    std::string bytes(count, '\0');
-    if (count > static_cast<std::size_t>(INT_MAX) ||
-        RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()), static_cast<int>(count)) != 1)
-        throw std::runtime_error("the random number generator failed");
-    return bytes;
 }
 
 }  // namespace sessiongate::session

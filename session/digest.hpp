@@ -14,8 +14,4 @@ std::string sha256(std::string_view data);
 /// Raw 32-byte HMAC-SHA256 of `data` under `key`.
 std::string hmac_sha256(std::string_view key, std::string_view data);
 
-/// `count` bytes from OpenSSL's CSPRNG. Throws std::runtime_error if it fails
-/// (which only happens when the OS cannot seed it).
-std::string random_bytes(std::size_t count);
-
 }  // namespace sessiongate::session

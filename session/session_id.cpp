@@ -1,5 +1,6 @@
 #include "session/session_id.hpp"
 
+#include "session/crypto/random.hpp"
 #include "session/digest.hpp"
 
 namespace sessiongate::session {
@@ -11,7 +12,7 @@ constexpr std::size_t session_id_bytes = 32;
 }  // namespace
 
 std::string new_session_id() {
-    return base64url_encode(random_bytes(session_id_bytes));
+    return base64url_encode(crypto::random_bytes(session_id_bytes));
 }
 
 bool is_well_formed_session_id(std::string_view value) {

@@ -1,8 +1,7 @@
 #include "session/crypto/sealed_box.hpp"
 
 #include "session/crypto/aes_gcm.hpp"
-
-#include <openssl/rand.h>
+#include "session/crypto/random.hpp"
 
 namespace sessiongate::session::crypto {
 
@@ -24,7 +23,7 @@ bool seal_box(const KeyRing& ring, KeyUse use, std::string_view plaintext, std::
     out.append(chars_of(entry.id));
     out.resize(at + key_id_bytes + gcm_nonce_bytes);
     auto* nonce = reinterpret_cast<unsigned char*>(out.data() + at + key_id_bytes);
-    if (RAND_bytes(nonce, static_cast<int>(gcm_nonce_bytes)) != 1) {
+    if (!fill_random(nonce, gcm_nonce_bytes)) {
         out.resize(at);
         return false;
     }
