@@ -18,8 +18,10 @@
 #include <benchmark/benchmark.h>
 #include <lmdb.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <random>
