@@ -13,10 +13,10 @@
 // records take up to 0.4 GB.
 #include "bench/lmdb_descent.hpp"
 
+#include "session/lmdb/lmdb.hpp"
 #include "unit/temp_dir.hpp"
 
 #include <benchmark/benchmark.h>
-#include <lmdb.h>
 
 #include <algorithm>
 #include <array>
@@ -24,9 +24,11 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -35,68 +37,65 @@ namespace {
 
 using Key = std::array<unsigned char, 32>;
 
-void check(int rc, const char* what) {
-    if (rc != MDB_SUCCESS) throw std::runtime_error(std::string(what) + ": " + mdb_strerror(rc));
+namespace lmdb = session::lmdb;
+
+void check(lmdb::Status status, const char* what) {
+    if (!status.ok()) throw std::runtime_error(std::string(what) + ": " + status.message());
 }
+
+std::string_view view_of(const Key& key) { return {reinterpret_cast<const char*>(key.data()), key.size()}; }
 
 /// An LMDB environment holding `count` records of `value_bytes`, with a
 /// read transaction open on it and the keys of up to 100 thousand of them.
 class Tree {
 public:
     Tree(std::size_t count, std::size_t value_bytes) {
-        check(mdb_env_create(&env_), "mdb_env_create");
-        check(mdb_env_set_mapsize(env_, std::size_t{2} << 30), "mdb_env_set_mapsize");
         // As the store opens its environment (NORDAHEAD: lookups are random);
         // NOSYNC only to build faster.
-        check(mdb_env_open(env_, dir_.path().c_str(), MDB_NOTLS | MDB_NORDAHEAD | MDB_NOSYNC, 0600), "mdb_env_open");
+        env_ = lmdb::Env::open(dir_.path(), MDB_NOTLS | MDB_NORDAHEAD | MDB_NOSYNC, 0600,
+                               [](MDB_env* e) { return lmdb::Status(mdb_env_set_mapsize(e, std::size_t{2} << 30)); });
         std::mt19937_64 random(count * 31 + value_bytes);
         const std::string value(value_bytes, 'v');
         const std::size_t every = std::max<std::size_t>(1, count / 100'000);
-        MDB_txn* txn = nullptr;
+        lmdb::Txn txn;
         for (std::size_t i = 0; i < count; ++i) {
             if (i % 100'000 == 0) {
-                if (txn) check(mdb_txn_commit(txn), "mdb_txn_commit");
-                check(mdb_txn_begin(env_, nullptr, 0, &txn), "mdb_txn_begin");
-                if (i == 0) check(mdb_dbi_open(txn, nullptr, 0, &dbi_), "mdb_dbi_open");
+                if (txn) check(txn.commit(), "commit");
+                check(lmdb::Txn::begin(env_, 0, txn), "begin");
+                if (i == 0) check(lmdb::Dbi::open(txn, nullptr, 0, dbi_), "open the database");
             }
             Key key;
             for (std::size_t b = 0; b < key.size(); b += 8) {
                 const std::uint64_t r = random();
                 for (std::size_t j = 0; j < 8; ++j) key[b + j] = static_cast<unsigned char>(r >> (8 * j));
             }
-            MDB_val k{key.size(), key.data()}, v{value.size(), const_cast<char*>(value.data())};
-            check(mdb_put(txn, dbi_, &k, &v, 0), "mdb_put");
+            check(lmdb::put(txn, dbi_, view_of(key), value), "put");
             if (i % every == 0) sample_.push_back(key);
         }
-        check(mdb_txn_commit(txn), "mdb_txn_commit");
-        check(mdb_txn_begin(env_, nullptr, MDB_RDONLY, &read_), "mdb_txn_begin");
+        check(txn.commit(), "commit");
+        check(lmdb::Txn::begin(env_, MDB_RDONLY, read_), "begin");
         MDB_stat stat;
-        check(mdb_stat(read_, dbi_, &stat), "mdb_stat");
+        check(mdb_stat(read_.get(), dbi_.id, &stat), "mdb_stat");
         depth_ = stat.ms_depth;
         // Every sampled record read once: its pages mapped, as in a running proxy.
         for (const auto& key : sample_) get(key);
     }
-    ~Tree() {
-        mdb_txn_abort(read_);
-        mdb_env_close(env_);
-    }
-    Tree(const Tree&) = delete;
-    Tree& operator=(const Tree&) = delete;
 
     const std::vector<Key>& sample() const { return sample_; }
     unsigned depth() const { return depth_; }
 
     unsigned char get(const Key& key) const {
-        MDB_val k{key.size(), const_cast<unsigned char*>(key.data())}, v;
-        if (mdb_get(read_, dbi_, &k, &v) != MDB_SUCCESS) throw std::runtime_error("a stored key was not found");
-        return static_cast<const unsigned char*>(v.mv_data)[v.mv_size - 1];
+        std::optional<std::string_view> value;
+        if (!lmdb::get(read_, dbi_, view_of(key), value).ok() || !value || value->empty())
+            throw std::runtime_error("a stored key was not found");
+        return static_cast<unsigned char>(value->back());
     }
 
 private:
     test::TempDir dir_{"lmdb-descent"};
-    MDB_env* env_ = nullptr;
-    MDB_dbi dbi_ = 0;
-    MDB_txn* read_ = nullptr;
+    lmdb::Env env_;  // declared after the directory, closed before it goes
+    lmdb::Dbi dbi_;
+    lmdb::Txn read_;  // ends before the environment closes
     std::vector<Key> sample_;
     unsigned depth_ = 0;
 };
