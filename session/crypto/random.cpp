@@ -21,21 +21,25 @@ std::atomic<unsigned> forks{0};
 
 void count_fork() { forks.fetch_add(1, std::memory_order_relaxed); }
 
+/// `count` bytes straight from OpenSSL.
+bool draw(unsigned char* out, std::size_t count) {
+    return count <= static_cast<std::size_t>(INT_MAX) && RAND_bytes(out, static_cast<int>(count)) == 1;
+}
+
+/// A thread's bytes drawn ahead, handed out front to back.
 class ThreadBlock {
 public:
+    /// Larger draws go straight to OpenSSL: they would empty the block.
+    static constexpr std::size_t largest_take = 1024;
+
     ThreadBlock() = default;
     ThreadBlock(const ThreadBlock&) = delete;
     ThreadBlock& operator=(const ThreadBlock&) = delete;
     ~ThreadBlock() { OPENSSL_cleanse(bytes_.data(), bytes_.size()); }
 
-    /// `fork_aware`: forks are counted, so a block may be kept; otherwise
-    /// every call draws on its own.
-    bool take(unsigned char* out, std::size_t count, bool fork_aware) {
-        if (count == 0) return true;
-        if (count > bytes_.size() / 4 || !fork_aware)
-            return count <= static_cast<std::size_t>(INT_MAX) && RAND_bytes(out, static_cast<int>(count)) == 1;
+    bool take(unsigned char* out, std::size_t count) {
         if (drawn_in_ != forks.load(std::memory_order_relaxed) || bytes_.size() - next_ < count) {
-            if (RAND_bytes(bytes_.data(), static_cast<int>(bytes_.size())) != 1) {
+            if (!draw(bytes_.data(), bytes_.size())) {
                 next_ = bytes_.size();  // nothing left to hand out
                 return false;
             }
@@ -49,7 +53,7 @@ public:
     }
 
 private:
-    std::array<unsigned char, 4096> bytes_{};
+    std::array<unsigned char, 4 * largest_take> bytes_{};
     std::size_t next_ = bytes_.size();  // empty until the first draw
     unsigned drawn_in_ = 0;
 };
@@ -57,9 +61,12 @@ private:
 }  // namespace
 
 bool fill_random(unsigned char* out, std::size_t count) noexcept {
-    static const bool fork_aware = pthread_atfork(nullptr, nullptr, count_fork) == 0;
+    static const bool forks_counted = pthread_atfork(nullptr, nullptr, count_fork) == 0;
+    if (count == 0) return true;
+    // Without the fork count, no block may outlive a call.
+    if (!forks_counted || count > ThreadBlock::largest_take) return draw(out, count);
     thread_local ThreadBlock block;
-    return block.take(out, count, fork_aware);
+    return block.take(out, count);
 }
 
 std::string random_bytes(std::size_t count) {
